@@ -1,0 +1,63 @@
+/**
+ * Cleanup that must happen even on Ctrl-C or a thrown error: killing processes kdrill started and removing temp dirs.
+ * Async handlers run on SIGINT/SIGTERM; `killOnExit` pids are killed synchronously on any exit.
+ */
+type Handler = () => Promise<void> | void;
+
+const handlers = new Set<Handler>();
+const pidGroups = new Set<number>();
+let installed = false;
+let exiting = false;
+
+/** Register an async cleanup; returns a function that unregisters it. */
+export function onCleanup(handler: Handler): () => void {
+  install();
+  handlers.add(handler);
+  return () => handlers.delete(handler);
+}
+
+/** Register a process group to SIGKILL synchronously if kdrill exits without stopping it. */
+export function killOnExit(pid: number): () => void {
+  install();
+  pidGroups.add(pid);
+  return () => pidGroups.delete(pid);
+}
+
+/** Run every registered cleanup now (used by signal handlers and tests). */
+export async function runCleanups(): Promise<void> {
+  const pending = [...handlers].reverse();
+  handlers.clear();
+  for (const handler of pending) {
+    try {
+      await handler();
+    } catch {
+      // Cleanup is best effort: one failing handler must not stop the others.
+    }
+  }
+  killRemainingGroups();
+}
+
+function killRemainingGroups(): void {
+  for (const pid of pidGroups) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  pidGroups.clear();
+}
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  process.on('exit', killRemainingGroups);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (exiting) return;
+      exiting = true;
+      process.stderr.write(`\nkdrill: ${signal} received, cleaning up...\n`);
+      void runCleanups().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    });
+  }
+}

@@ -1,0 +1,91 @@
+import type { Logger } from '../core/logger.js';
+
+/** Control-plane components a provider may be able to stop, start or kill (chaos, etcd restore). */
+export type ComponentName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager';
+
+/** What a provider can do, reported as data so scenarios can be validated against it. */
+export interface ProviderCapabilities {
+  /** Direct etcd access (endpoints + client TLS): etcd snapshots and raw reads. */
+  etcd: boolean;
+  /** Components can be stopped, started and killed one by one. */
+  componentControl: boolean;
+  /** The provider can create a new empty cluster (restore target `fresh`). */
+  createsClusters: boolean;
+}
+
+/** TLS client access to a cluster's etcd. */
+export interface EtcdAccess {
+  endpoints: string[];
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  /** The member's data dir, when the provider owns it (local provider). */
+  dataDir?: string;
+}
+
+export interface ClusterVersions {
+  kubernetes: string;
+  etcd?: string;
+}
+
+/** Files a restore needs besides the etcd data itself (sealed into etcd backups). */
+export interface ClusterSecretsMaterial {
+  /** The apiserver's EncryptionConfiguration: without it restored Secrets cannot be read. */
+  encryptionConfigPath?: string;
+  /** Service-account signing key pair: without it every issued token fails after restore. */
+  serviceAccountKeyPath?: string;
+  serviceAccountPublicKeyPath?: string;
+  /** Cluster CA certificate and key. */
+  caCertPath?: string;
+  caKeyPath?: string;
+}
+
+/** A running cluster. Every method is safe to call more than once. */
+export interface Cluster {
+  readonly name: string;
+  readonly provider: string;
+  /** True when kdrill created this cluster (destructive steps are allowed without opt-in). */
+  readonly createdByKdrill: boolean;
+  readonly kubeconfigPath: string;
+  readonly versions: ClusterVersions;
+  readonly etcd?: EtcdAccess;
+  readonly secretsMaterial?: ClusterSecretsMaterial;
+  /** Components this cluster can control (empty when componentControl is false). */
+  readonly components: readonly ComponentName[];
+  stopComponent(component: ComponentName): Promise<void>;
+  startComponent(component: ComponentName): Promise<void>;
+  /** SIGKILL, no grace period. */
+  killComponent(component: ComponentName): Promise<void>;
+  /** Waits until the API answers /readyz again (after chaos or a restore). */
+  waitReady(timeoutMs?: number): Promise<void>;
+  /**
+   * Replace the cluster's etcd data with a snapshot (stop apiserver and controllers, restore, restart).
+   * Only where `capabilities.etcd` is true.
+   */
+  restoreEtcdSnapshot?(snapshotPath: string, material?: ClusterSecretsMaterial): Promise<void>;
+  /** Stop everything and remove every file the provider made. */
+  destroy(): Promise<void>;
+}
+
+export interface CreateClusterOptions {
+  name?: string;
+  /** Provider-specific options from the scenario (validated against the provider's schema). */
+  options?: Record<string, unknown>;
+  /** Start from this etcd snapshot instead of an empty etcd (fresh-cluster etcd restores). */
+  fromEtcdSnapshot?: { path: string; material?: ClusterSecretsMaterial };
+  logger: Logger;
+  signal?: AbortSignal;
+}
+
+/** One cluster provider (local, k3s, kind, kubeconfig): one file or folder under src/providers/. */
+export interface ClusterProvider {
+  readonly id: string;
+  /** One line for `kdrill list`. */
+  readonly description: string;
+  readonly capabilities: ProviderCapabilities;
+  /** JSON Schema of the provider's options in a scenario. */
+  readonly optionsSchema: Record<string, unknown>;
+  /** Returns a one-line reason when the provider cannot run on this machine (no Docker, no kind binary). */
+  unavailableReason(): Promise<string | undefined>;
+  create(options: CreateClusterOptions): Promise<Cluster>;
+}

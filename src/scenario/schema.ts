@@ -1,0 +1,199 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/** Scenario and Drill formats (apiVersion kdrill.dev/v1alpha1). Plugin `options` are checked by each plugin's own schema. */
+export const API_VERSION = 'kdrill.dev/v1alpha1';
+
+/** Go-style durations, as Kubernetes writes them: `90s`, `5m`, `1h30m`, `250ms`. */
+export const Duration = Type.String({
+  pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$',
+  description: 'A duration such as 30s, 5m or 1h30m',
+});
+
+const Options = Type.Record(Type.String(), Type.Unknown(), { description: 'Plugin options (see `kdrill list`)' });
+
+const Metadata = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63, description: 'DNS-label name' }),
+    description: Type.Optional(Type.String()),
+    labels: Type.Optional(Type.Record(Type.String(), Type.String())),
+  },
+  { additionalProperties: false },
+);
+
+export const ClusterSpec = Type.Object(
+  {
+    provider: Type.String({ description: 'local | k3s | kind | kubeconfig' }),
+    options: Type.Optional(Options),
+    /** Destructive steps refuse clusters kdrill did not create unless this is true. */
+    allowDestructive: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+const GeneratorSpec = Type.Object(
+  {
+    namespaces: Type.Optional(Type.Integer({ minimum: 0, maximum: 10000 })),
+    secretsPerNamespace: Type.Optional(Type.Integer({ minimum: 0 })),
+    configMapsPerNamespace: Type.Optional(Type.Integer({ minimum: 0 })),
+    serviceAccountsPerNamespace: Type.Optional(Type.Integer({ minimum: 0 })),
+    rolesPerNamespace: Type.Optional(Type.Integer({ minimum: 0 })),
+    customResourcesPerNamespace: Type.Optional(Type.Integer({ minimum: 0 })),
+    deploymentsPerNamespace: Type.Optional(Type.Integer({ minimum: 0 })),
+    namePrefix: Type.Optional(Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 30 })),
+  },
+  { additionalProperties: false },
+);
+
+export const FixturesSpec = Type.Object(
+  {
+    /** Manifest files or directories, relative to the scenario file. */
+    manifests: Type.Optional(Type.Array(Type.String())),
+    /** Built-in fixture sets from scenarios/fixtures, by name. */
+    sets: Type.Optional(Type.Array(Type.String())),
+    generate: Type.Optional(GeneratorSpec),
+  },
+  { additionalProperties: false },
+);
+
+export const StoreSpec = Type.Object(
+  {
+    type: Type.Union([Type.Literal('local'), Type.Literal('s3')]),
+    path: Type.Optional(Type.String()),
+    options: Type.Optional(Options),
+  },
+  { additionalProperties: false },
+);
+
+export const KmsSpec = Type.Object(
+  {
+    provider: Type.String({ description: 'local | aws-kms | vault-transit' }),
+    options: Type.Optional(Options),
+  },
+  { additionalProperties: false },
+);
+
+export const BackupSpec = Type.Object(
+  {
+    strategy: Type.String({ description: 'etcd-snapshot | resource-export | velero | command' }),
+    options: Type.Optional(Options),
+    store: Type.Optional(StoreSpec),
+    kms: Type.Optional(KmsSpec),
+  },
+  { additionalProperties: false },
+);
+
+export const ChaosStepSpec = Type.Object(
+  {
+    step: Type.String({ description: 'A chaos step id (kdrill list chaos)' }),
+    name: Type.Optional(Type.String()),
+    options: Type.Optional(Options),
+    /** `restore` runs the step while the restore is in progress, after `after`. */
+    during: Type.Optional(Type.Union([Type.Literal('chaos'), Type.Literal('restore')])),
+    after: Type.Optional(Duration),
+  },
+  { additionalProperties: false },
+);
+
+export const RestoreSpec = Type.Object(
+  {
+    strategy: Type.Optional(Type.String({ description: 'Defaults to the backup strategy' })),
+    target: Type.Optional(Type.Union([Type.Literal('same'), Type.Literal('fresh')])),
+    options: Type.Optional(Options),
+    /** Re-run the restore after a failed attempt (an interrupted restore must converge on re-run). */
+    retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 5 })),
+  },
+  { additionalProperties: false },
+);
+
+export const CheckSpec = Type.Object(
+  {
+    check: Type.String({ description: 'A check id (kdrill list checks)' }),
+    name: Type.Optional(Type.String()),
+    options: Type.Optional(Options),
+    /** `fail` (default): the check is expected to fail, e.g. a drill proving a check catches a broken restore. */
+    expect: Type.Optional(Type.Union([Type.Literal('pass'), Type.Literal('fail')])),
+  },
+  { additionalProperties: false },
+);
+
+export const ObjectivesSpec = Type.Object(
+  {
+    rto: Type.Optional(Duration),
+    rpo: Type.Optional(Duration),
+  },
+  { additionalProperties: false },
+);
+
+export const PhaseName = Type.Union(
+  ['provision', 'seed', 'baseline', 'backup', 'chaos', 'restore', 'verify', 'teardown'].map((p) => Type.Literal(p)),
+);
+export type PhaseName = 'provision' | 'seed' | 'baseline' | 'backup' | 'chaos' | 'restore' | 'verify' | 'teardown';
+export const PHASES: readonly PhaseName[] = ['provision', 'seed', 'baseline', 'backup', 'chaos', 'restore', 'verify', 'teardown'];
+
+export const TimeoutsSpec = Type.Partial(
+  Type.Object({
+    provision: Duration,
+    seed: Duration,
+    baseline: Duration,
+    backup: Duration,
+    chaos: Duration,
+    restore: Duration,
+    verify: Duration,
+    teardown: Duration,
+  }),
+  { additionalProperties: false },
+);
+
+export const ScenarioSpec = Type.Object(
+  {
+    cluster: Type.Optional(ClusterSpec),
+    fixtures: Type.Optional(FixturesSpec),
+    backup: BackupSpec,
+    chaos: Type.Optional(Type.Array(ChaosStepSpec)),
+    restore: Type.Optional(RestoreSpec),
+    checks: Type.Array(CheckSpec, { minItems: 1 }),
+    objectives: Type.Optional(ObjectivesSpec),
+    timeouts: Type.Optional(TimeoutsSpec),
+  },
+  { additionalProperties: false },
+);
+
+export const ScenarioDocument = Type.Object(
+  {
+    apiVersion: Type.Literal(API_VERSION),
+    kind: Type.Literal('Scenario'),
+    metadata: Metadata,
+    spec: ScenarioSpec,
+  },
+  { additionalProperties: false, $id: 'https://kdrill.dev/schema/scenario.json' },
+);
+
+export const DrillDocument = Type.Object(
+  {
+    apiVersion: Type.Literal(API_VERSION),
+    kind: Type.Literal('Drill'),
+    metadata: Metadata,
+    spec: Type.Object(
+      {
+        /** Scenario paths or globs, relative to the drill file. */
+        scenarios: Type.Array(Type.String(), { minItems: 1 }),
+        /** Merged under each scenario's own spec (the scenario wins). */
+        defaults: Type.Optional(Type.Partial(ScenarioSpec)),
+        concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 16 })),
+        failFast: Type.Optional(Type.Boolean()),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false, $id: 'https://kdrill.dev/schema/drill.json' },
+);
+
+export type Scenario = Static<typeof ScenarioDocument>;
+export type ScenarioSpecType = Static<typeof ScenarioSpec>;
+export type Drill = Static<typeof DrillDocument>;
+export type ChaosStepSpecType = Static<typeof ChaosStepSpec>;
+export type CheckSpecType = Static<typeof CheckSpec>;
+export type BackupSpecType = Static<typeof BackupSpec>;
+export type RestoreSpecType = Static<typeof RestoreSpec>;
+export type FixturesSpecType = Static<typeof FixturesSpec>;
+export type SchemaOf = TSchema;
