@@ -63,6 +63,8 @@ export interface Cluster {
    * Only where `capabilities.etcd` is true.
    */
   restoreEtcdSnapshot?(snapshotPath: string, material?: ClusterSecretsMaterial): Promise<void>;
+  /** Save an etcd snapshot to `destPath` (providers with etcd access). */
+  takeEtcdSnapshot?(destPath: string): Promise<{ path: string; sizeBytes: number }>;
   /** Stop everything and remove every file the provider made. */
   destroy(): Promise<void>;
 }
@@ -71,8 +73,6 @@ export interface CreateClusterOptions {
   name?: string;
   /** Provider-specific options from the scenario (validated against the provider's schema). */
   options?: Record<string, unknown>;
-  /** Start from this etcd snapshot instead of an empty etcd (fresh-cluster etcd restores). */
-  fromEtcdSnapshot?: { path: string; material?: ClusterSecretsMaterial };
   logger: Logger;
   signal?: AbortSignal;
 }

@@ -1,0 +1,103 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { KdrillError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { onCleanup } from '../../core/cleanup.js';
+import { clusterLayout } from './layout.js';
+import { generateClusterPki } from './pki.js';
+import { writeClusterFiles } from './files.js';
+import { assertPortFree, freePort } from './ports.js';
+import { binaryVersions, resolveBinaries } from './binaries.js';
+import { DEFAULT_CONTROLLERS, type Ports } from './flags.js';
+import { LocalCluster } from './cluster.js';
+import { isAlive } from './process.js';
+import { readState, writeState } from './state.js';
+import { clustersDir } from './paths.js';
+
+export interface LocalClusterOptions {
+  name?: string;
+  /** Folder holding cluster dirs (default: clustersDir()). */
+  home?: string;
+  binDir?: string;
+  ports?: Partial<Ports>;
+  /** Keep etcd's fsync (benchmarks that claim durability); default off for speed. */
+  fsync?: boolean;
+  controllers?: string[];
+  startTimeoutMs?: number;
+  /** Keep running after this process exits (`kdrill cluster up`); otherwise Ctrl-C and exit destroy it. */
+  persistent?: boolean;
+  logger: Logger;
+}
+
+/** Create and start a local cluster: PKI, config, etcd, kube-apiserver, kube-controller-manager; cleans up on any failure. */
+export async function createLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
+  const name = options.name ?? `kdrill-${randomBytes(3).toString('hex')}`;
+  const root = join(options.home ?? clustersDir(), name);
+  await assertNameFree(root, name);
+  const binaries = await resolveBinaries({ binDir: options.binDir, logger: options.logger });
+  const ports = await allocatePorts(options.ports ?? {});
+  const layout = clusterLayout(root);
+  await mkdir(root, { recursive: true, mode: 0o700 });
+  const pki = await generateClusterPki(name);
+  await writeClusterFiles(layout, pki, name, ports.apiserver);
+  const state = {
+    name,
+    createdAt: new Date().toISOString(),
+    ownerPid: options.persistent ? undefined : process.pid,
+    ports,
+    pids: {},
+    binaries: binaries.paths as Record<string, string>,
+    versions: await binaryVersions(binaries),
+    controllers: options.controllers ?? DEFAULT_CONTROLLERS,
+    fsync: options.fsync ?? false,
+  };
+  await writeState(layout.stateFile, state);
+  const cluster = new LocalCluster(layout, state, options.logger.child({ cluster: name }));
+  const unregister = onCleanup(() => cluster.destroy());
+  try {
+    await cluster.startAll(options.startTimeoutMs ?? 90_000);
+  } catch (error) {
+    unregister();
+    await cluster.destroy();
+    throw error;
+  }
+  if (options.persistent) unregister();
+  return cluster;
+}
+
+async function assertNameFree(root: string, name: string): Promise<void> {
+  if (!existsSync(root)) return;
+  const stateFile = join(root, 'cluster.json');
+  const state = existsSync(stateFile) ? await readState(stateFile).catch(() => undefined) : undefined;
+  const alive = state && Object.values(state.pids).some((pid) => pid !== undefined && isAlive(pid));
+  if (alive) {
+    throw new KdrillError('E_CLUSTER_EXISTS', `a local cluster named ${name} is already running`, {
+      hint: `use another --name, or stop it with: kdrill cluster down ${name}`,
+    });
+  }
+  // A leftover dir of a cluster that is gone: reuse the name.
+  await rm(root, { recursive: true, force: true });
+}
+
+async function allocatePorts(requested: Partial<Ports>): Promise<Ports> {
+  const ports: Ports = {
+    etcdClient: requested.etcdClient ?? (await freePort()),
+    etcdPeer: requested.etcdPeer ?? (await freePort()),
+    apiserver: requested.apiserver ?? (await freePort()),
+  };
+  if (requested.etcdClient) await assertPortFree(requested.etcdClient, 'etcd (client)');
+  if (requested.etcdPeer) await assertPortFree(requested.etcdPeer, 'etcd (peer)');
+  if (requested.apiserver) await assertPortFree(requested.apiserver, 'kube-apiserver');
+  return ports;
+}
+
+/** Re-attach to a cluster started by another kdrill process (for `cluster down`). */
+export async function attachLocalCluster(root: string, logger: Logger): Promise<LocalCluster> {
+  const layout = clusterLayout(root);
+  if (!existsSync(layout.stateFile)) {
+    throw new KdrillError('E_CLUSTER_NOT_FOUND', `no local cluster at ${root}`, { hint: 'list clusters with: kdrill cluster list' });
+  }
+  return new LocalCluster(layout, await readState(layout.stateFile), logger);
+}
