@@ -5,7 +5,7 @@ export type ComponentName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager
 
 /** What a provider can do, reported as data so scenarios can be validated against it. */
 export interface ProviderCapabilities {
-  /** Direct etcd access (endpoints + client TLS): etcd snapshots and raw reads. */
+  /** etcd snapshots (`takeEtcdSnapshot`, `restoreEtcdSnapshot`); raw reads only where the cluster also sets `Cluster.etcd`. */
   etcd: boolean;
   /** Components can be stopped, started and killed one by one. */
   componentControl: boolean;
@@ -38,6 +38,8 @@ export interface ClusterSecretsMaterial {
   /** Cluster CA certificate and key. */
   caCertPath?: string;
   caKeyPath?: string;
+  /** k3s server token: it encrypts k3s's bootstrap data inside etcd, so a restore onto another k3s cluster needs it. */
+  serverTokenPath?: string;
 }
 
 /** A running cluster. Every method is safe to call more than once. */

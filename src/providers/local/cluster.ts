@@ -126,6 +126,11 @@ export class LocalCluster implements Cluster {
     await this.startAll();
   }
 
+  /** Let the processes outlive this kdrill process (`kdrill cluster up`). */
+  detach(): void {
+    for (const proc of this.running.values()) proc.detach();
+  }
+
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;

@@ -63,7 +63,10 @@ export async function createLocalCluster(options: LocalClusterOptions): Promise<
     await cluster.destroy();
     throw error;
   }
-  if (options.persistent) unregister();
+  if (options.persistent) {
+    unregister();
+    cluster.detach();
+  }
   return cluster;
 }
 

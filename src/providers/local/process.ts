@@ -7,6 +7,8 @@ export interface ManagedProcess {
   readonly pid: number;
   readonly exited: Promise<number | null>;
   readonly hasExited: () => boolean;
+  /** Stop killing this process when kdrill exits (clusters started by `kdrill cluster up` outlive it). */
+  readonly detach: () => void;
 }
 
 /** Start `binary args` detached (own process group, so Ctrl-C in a terminal reaches kdrill first and it stops children in order). */
@@ -31,7 +33,7 @@ export function startProcess(binary: string, args: string[], logFile: string, en
     });
   });
   child.unref();
-  return { pid, exited, hasExited: () => done };
+  return { pid, exited, hasExited: () => done, detach: forget };
 }
 
 /** True when a process with this pid exists (signal 0). */
