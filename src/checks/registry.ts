@@ -1,4 +1,17 @@
 import type { Check } from '../engine/types.js';
+import { apiHealth } from './api-health.js';
+import { crdCompat } from './crd-compat.js';
+import { noPlaintextSecrets } from './no-plaintext-secrets.js';
+import { stateDiff } from './state-diff.js';
+import { rbacCreep } from './rbac-creep.js';
+import { secretInjection } from './secret-injection.js';
 
 /** Every check by its scenario id. A new check = one file + one line here. */
-export const CHECKS: Record<string, Check> = {};
+export const CHECKS: Record<string, Check> = {
+  'api-health': apiHealth,
+  'crd-compat': crdCompat,
+  'no-plaintext-secrets': noPlaintextSecrets,
+  'state-diff': stateDiff,
+  'rbac-creep': rbacCreep,
+  'secret-injection': secretInjection,
+};

@@ -1,3 +1,9 @@
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { KdrillError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
+
 /**
  * Tamper-evident audit log: one JSON line per event, each carrying the sha256 of the previous line,
  * so removing or editing a line breaks the chain that `verifyAuditLog` walks.
@@ -30,3 +36,150 @@ export interface AuditLog {
 
 /** An audit log that keeps nothing: for library callers that do not want one. */
 export const nullAuditLog: AuditLog = { path: undefined, record: async () => {} };
+
+/** One line of the audit file: the event plus its position and the hash chain. */
+export interface AuditEntry {
+  seq: number;
+  time: string;
+  runId: string;
+  action: AuditAction;
+  subject: string;
+  details: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+/** Outcome of walking an audit file: `entries` lines verified before the first bad one (all of them when ok). */
+export interface AuditVerification {
+  ok: boolean;
+  entries: number;
+  /** 1-based line number of the first line that breaks the chain. */
+  brokenAt?: number;
+  reason?: string;
+  /** Hash of the last good entry: store it elsewhere to detect truncation of the tail too. */
+  lastHash?: string;
+}
+
+/** The prevHash of the first entry. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** JSON with object keys sorted at every depth and undefined dropped: the bytes that get hashed. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(JSON.parse(JSON.stringify(value ?? null)) as unknown));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const record = value as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.keys(record)
+      .sort()
+      .map((key) => [key, sortKeys(record[key])]),
+  );
+}
+
+/** sha256(prevHash + canonical JSON of the entry without its hash), hex. */
+export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
+  return createHash('sha256').update(entry.prevHash + canonicalJson(entry)).digest('hex');
+}
+
+function redactDeep(value: unknown): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (Array.isArray(value)) return value.map(redactDeep);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactDeep(v)]));
+}
+
+export interface FileAuditLogOptions {
+  runId: string;
+  now?: () => Date;
+}
+
+/** An append-only JSON-lines audit file; appends are serialized and fsync'd; an existing file's chain is continued. */
+export class FileAuditLog implements AuditLog {
+  private tail: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly path: string,
+    private readonly options: FileAuditLogOptions,
+    private seq: number,
+    private prevHash: string,
+  ) {}
+
+  /** Open (or create) the file at `path`; refuses a file whose chain does not verify. */
+  static async open(path: string, options: FileAuditLogOptions): Promise<FileAuditLog> {
+    await mkdir(dirname(path), { recursive: true });
+    const check = await verifyAuditLog(path);
+    if (!check.ok && check.reason !== 'missing') {
+      throw new KdrillError('E_STORE', `audit log ${path} is not intact (line ${check.brokenAt}: ${check.reason})`, {
+        hint: 'keep the tampered file as evidence, move it aside and start a new audit log',
+      });
+    }
+    return new FileAuditLog(path, options, check.entries, check.lastHash ?? GENESIS_HASH);
+  }
+
+  /** Append one event; resolves once the line is on disk. A failed append does not advance the chain. */
+  record(event: AuditEvent): Promise<void> {
+    const next = this.tail.then(() => this.append(event));
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+
+  private async append(event: AuditEvent): Promise<void> {
+    const body: Omit<AuditEntry, 'hash'> = {
+      seq: this.seq + 1,
+      time: (this.options.now?.() ?? new Date()).toISOString(),
+      runId: this.options.runId,
+      action: event.action,
+      subject: redact(event.subject),
+      details: redactDeep(event.details ?? {}) as Record<string, unknown>,
+      prevHash: this.prevHash,
+    };
+    const entry: AuditEntry = { ...body, hash: hashEntry(body) };
+    const file = await open(this.path, 'a', 0o600);
+    try {
+      await file.appendFile(JSON.stringify(entry) + '\n', 'utf8');
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    this.seq = entry.seq;
+    this.prevHash = entry.hash;
+  }
+}
+
+/** Walk the chain of an audit file; detects edited, removed, reordered and inserted lines (not a cut tail: compare lastHash). */
+export async function verifyAuditLog(path: string): Promise<AuditVerification> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { ok: false, entries: 0, reason: code === 'ENOENT' ? 'missing' : `unreadable (${code ?? 'error'})` };
+  }
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  let prevHash = GENESIS_HASH;
+  for (const [index, line] of lines.entries()) {
+    const problem = checkLine(line, index + 1, prevHash);
+    if (typeof problem === 'string') return { ok: false, entries: index, brokenAt: index + 1, reason: problem, lastHash: prevHash };
+    prevHash = problem.hash;
+  }
+  return { ok: true, entries: lines.length, lastHash: prevHash };
+}
+
+function checkLine(line: string, expectedSeq: number, prevHash: string): AuditEntry | string {
+  let entry: AuditEntry;
+  try {
+    entry = JSON.parse(line) as AuditEntry;
+  } catch {
+    return 'not a JSON line';
+  }
+  if (entry === null || typeof entry !== 'object' || typeof entry.hash !== 'string') return 'not an audit entry';
+  const { hash, ...body } = entry;
+  if (hashEntry(body) !== hash) return 'hash does not match the content (line edited)';
+  if (entry.prevHash !== prevHash) return 'prevHash does not match the previous line (line removed, reordered or inserted)';
+  if (entry.seq !== expectedSeq) return `seq ${entry.seq} where ${expectedSeq} was expected (line removed, reordered or inserted)`;
+  return entry;
+}

@@ -42,7 +42,7 @@ export async function readKubeconfig(path: string): Promise<KubeconfigDoc> {
     doc = parse(text);
   } catch (error) {
     // Only the first line of the parser's message: the rest quotes the file, which can hold a token or a key.
-    const where = error instanceof YAMLParseError ? error.message.split('\n')[0] : 'unreadable';
+    const where = error instanceof YAMLParseError ? (error.message.split('\n')[0] ?? '').replace(/:$/, '') : 'unreadable';
     throw new KdrillError('E_KUBECONFIG', `kubeconfig ${path} is not valid YAML: ${where}`, {
       hint: `fix the YAML at that line, or regenerate the file (kubectl config view --raw > ${path})`,
     });

@@ -3,9 +3,15 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 /** Scenario and Drill formats (apiVersion kdrill.dev/v1alpha1). Plugin `options` are checked by each plugin's own schema. */
 export const API_VERSION = 'kdrill.dev/v1alpha1';
 
+/** Pattern of Go-style durations (units h, m, s, ms); src/scenario/duration.ts parses the same grammar. */
+export const DURATION_PATTERN = '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$';
+
+/** Pattern of DNS-label names (metadata.name, generator prefixes). */
+export const DNS_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+
 /** Go-style durations, as Kubernetes writes them: `90s`, `5m`, `1h30m`, `250ms`. */
 export const Duration = Type.String({
-  pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$',
+  pattern: DURATION_PATTERN,
   description: 'A duration such as 30s, 5m or 1h30m',
 });
 
@@ -13,7 +19,7 @@ const Options = Type.Record(Type.String(), Type.Unknown(), { description: 'Plugi
 
 const Metadata = Type.Object(
   {
-    name: Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63, description: 'DNS-label name' }),
+    name: Type.String({ pattern: DNS_LABEL_PATTERN, maxLength: 63, description: 'DNS-label name' }),
     description: Type.Optional(Type.String()),
     labels: Type.Optional(Type.Record(Type.String(), Type.String())),
   },
@@ -25,9 +31,9 @@ export const ClusterSpec = Type.Object(
     provider: Type.String({ description: 'local | k3s | kind | kubeconfig' }),
     options: Type.Optional(Options),
     /** Destructive steps refuse clusters kdrill did not create unless this is true. */
-    allowDestructive: Type.Optional(Type.Boolean()),
+    allowDestructive: Type.Optional(Type.Boolean({ description: 'Allow destructive chaos on a cluster kdrill did not create' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'The cluster under test: a provider id and its options' },
 );
 
 const GeneratorSpec = Type.Object(
@@ -39,7 +45,7 @@ const GeneratorSpec = Type.Object(
     rolesPerNamespace: Type.Optional(Type.Integer({ minimum: 0 })),
     customResourcesPerNamespace: Type.Optional(Type.Integer({ minimum: 0 })),
     deploymentsPerNamespace: Type.Optional(Type.Integer({ minimum: 0 })),
-    namePrefix: Type.Optional(Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 30 })),
+    namePrefix: Type.Optional(Type.String({ pattern: DNS_LABEL_PATTERN, maxLength: 30 })),
   },
   { additionalProperties: false },
 );
@@ -52,7 +58,7 @@ export const FixturesSpec = Type.Object(
     sets: Type.Optional(Type.Array(Type.String())),
     generate: Type.Optional(GeneratorSpec),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'Objects seeded before the backup: manifests, built-in sets, generated objects' },
 );
 
 export const StoreSpec = Type.Object(
@@ -79,7 +85,7 @@ export const BackupSpec = Type.Object(
     store: Type.Optional(StoreSpec),
     kms: Type.Optional(KmsSpec),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'How the backup is taken (strategy id and options), where it is stored, how it is encrypted' },
 );
 
 export const ChaosStepSpec = Type.Object(
@@ -91,7 +97,7 @@ export const ChaosStepSpec = Type.Object(
     during: Type.Optional(Type.Union([Type.Literal('chaos'), Type.Literal('restore')])),
     after: Type.Optional(Duration),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'One chaos step: an id (kdrill list chaos) and its options' },
 );
 
 export const RestoreSpec = Type.Object(
@@ -102,7 +108,7 @@ export const RestoreSpec = Type.Object(
     /** Re-run the restore after a failed attempt (an interrupted restore must converge on re-run). */
     retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 5 })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'How the backup is restored: strategy (defaults to the backup strategy), target same|fresh' },
 );
 
 export const CheckSpec = Type.Object(
@@ -110,10 +116,10 @@ export const CheckSpec = Type.Object(
     check: Type.String({ description: 'A check id (kdrill list checks)' }),
     name: Type.Optional(Type.String()),
     options: Type.Optional(Options),
-    /** `fail` (default): the check is expected to fail, e.g. a drill proving a check catches a broken restore. */
+    /** `pass` (default); `fail`: the check is expected to fail, e.g. a drill proving a check catches a broken restore. */
     expect: Type.Optional(Type.Union([Type.Literal('pass'), Type.Literal('fail')])),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'One check run after the restore: an id (kdrill list checks) and its options' },
 );
 
 export const ObjectivesSpec = Type.Object(
@@ -121,7 +127,7 @@ export const ObjectivesSpec = Type.Object(
     rto: Type.Optional(Duration),
     rpo: Type.Optional(Duration),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'Recovery time and recovery point objectives the drill must meet' },
 );
 
 export const PhaseName = Type.Union(
@@ -141,7 +147,7 @@ export const TimeoutsSpec = Type.Partial(
     verify: Duration,
     teardown: Duration,
   }),
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'Time limit per phase' },
 );
 
 export const ScenarioSpec = Type.Object(
@@ -149,9 +155,9 @@ export const ScenarioSpec = Type.Object(
     cluster: Type.Optional(ClusterSpec),
     fixtures: Type.Optional(FixturesSpec),
     backup: BackupSpec,
-    chaos: Type.Optional(Type.Array(ChaosStepSpec)),
+    chaos: Type.Optional(Type.Array(ChaosStepSpec, { description: 'Chaos steps, run in order after the backup' })),
     restore: Type.Optional(RestoreSpec),
-    checks: Type.Array(CheckSpec, { minItems: 1 }),
+    checks: Type.Array(CheckSpec, { minItems: 1, description: 'Checks that prove the restore (at least one)' }),
     objectives: Type.Optional(ObjectivesSpec),
     timeouts: Type.Optional(TimeoutsSpec),
   },
@@ -176,11 +182,13 @@ export const DrillDocument = Type.Object(
     spec: Type.Object(
       {
         /** Scenario paths or globs, relative to the drill file. */
-        scenarios: Type.Array(Type.String(), { minItems: 1 }),
+        scenarios: Type.Array(Type.String(), { minItems: 1, description: 'Scenario files or globs, relative to the drill file' }),
         /** Merged under each scenario's own spec (the scenario wins). */
-        defaults: Type.Optional(Type.Partial(ScenarioSpec)),
-        concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 16 })),
-        failFast: Type.Optional(Type.Boolean()),
+        defaults: Type.Optional(
+          Type.Partial(ScenarioSpec, { description: "Spec fields merged under each scenario's own (the scenario wins; lists are replaced)" }),
+        ),
+        concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 16, description: 'Scenarios run at once' })),
+        failFast: Type.Optional(Type.Boolean({ description: 'Stop at the first failed scenario' })),
       },
       { additionalProperties: false },
     ),

@@ -1,4 +1,19 @@
 import type { CommandModule } from '../main.js';
+import { backupsCommand } from './backups.js';
+import { clusterCommand } from './cluster.js';
+import { runCommand } from './run.js';
+import { listCommand } from './list.js';
+import { keysCommand } from './keys.js';
+import { reportCommand } from './report.js';
+import { validateCommand } from './validate.js';
 
 /** Every top-level command, in `kdrill --help` order. Adding a command = one file + one line here. */
-export const COMMANDS: CommandModule[] = [];
+export const COMMANDS: CommandModule[] = [
+  runCommand,
+  listCommand,
+  clusterCommand,
+  reportCommand,
+  validateCommand,
+  keysCommand,
+  backupsCommand,
+];

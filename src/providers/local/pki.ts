@@ -127,3 +127,9 @@ function serial(): string {
   bytes[0] = bytes[0]! & 0x7f;
   return bytes.toString('hex');
 }
+
+/** A self-signed certificate and its key (fixtures: kubernetes.io/tls Secrets generated at seed time). */
+export async function selfSignedTls(commonName: string): Promise<KeyPairPem> {
+  const authority = await createAuthority(commonName);
+  return { certPem: authority.certPem, keyPem: authority.keyPem };
+}

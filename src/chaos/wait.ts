@@ -1,0 +1,48 @@
+import { KdrillError } from '../core/errors.js';
+
+/** Sleeps `ms`, or rejects with E_ABORTED as soon as `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(aborted());
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(aborted());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** How a wait describes what is still missing when it times out. */
+export interface WaitSpec {
+  timeoutMs: number;
+  intervalMs?: number;
+  signal?: AbortSignal;
+  /** Says what was awaited, e.g. `namespaces shop, billing to be deleted`. */
+  what: string;
+  /** Why it did not happen yet (asked once, at the timeout), e.g. remaining finalizers. */
+  explain?: () => Promise<string>;
+  hint?: string;
+}
+
+/** Polls `done` until true; throws E_TIMEOUT naming what was awaited and why it is not there yet. */
+export async function waitUntil(done: () => Promise<boolean>, spec: WaitSpec): Promise<void> {
+  const deadline = Date.now() + spec.timeoutMs;
+  for (;;) {
+    if (await done()) return;
+    if (Date.now() >= deadline) {
+      const why = spec.explain ? await spec.explain().catch(() => '') : '';
+      throw new KdrillError('E_TIMEOUT', `timed out after ${Math.round(spec.timeoutMs / 1000)}s waiting for ${spec.what}${why ? `: ${why}` : ''}`, {
+        hint: spec.hint ?? 'raise the step\'s timeout option, or check the cluster\'s controllers (kube-controller-manager) are running',
+      });
+    }
+    await sleep(Math.min(spec.intervalMs ?? 250, Math.max(0, deadline - Date.now())), spec.signal);
+  }
+}
+
+function aborted(): KdrillError {
+  return new KdrillError('E_ABORTED', 'chaos step aborted');
+}

@@ -1,0 +1,52 @@
+import type { ApiResource, KubeObject } from '../kube/types.js';
+
+/** Resources never captured: recreated by the cluster itself, or churn by nature (field-notes section 8). */
+const SKIPPED_RESOURCES = new Set([
+  '/events',
+  'events.k8s.io/events',
+  'coordination.k8s.io/leases',
+  '/endpoints',
+  'discovery.k8s.io/endpointslices',
+  '/nodes',
+  '/componentstatuses',
+  // The apiserver's own per-instance bookkeeping (alpha StorageVersion API).
+  'internal.apiserver.k8s.io/storageversions',
+]);
+
+/** Objects the apiserver or controllers write in every cluster: they differ between clusters without meaning anything. */
+const SKIPPED_OBJECTS = new Set([
+  '/Service/default/kubernetes',
+  '/ConfigMap/kube-system/extension-apiserver-authentication',
+  '/ConfigMap/kube-system/kube-apiserver-legacy-service-account-token-tracking',
+]);
+
+const SKIPPED_SECRET_TYPES = new Set(['kubernetes.io/service-account-token', 'bootstrap.kubernetes.io/token']);
+
+/** True when a resource is captured at all: it must be listable and not in the default skip list. */
+export function isCapturable(resource: ApiResource): boolean {
+  if (!resource.verbs.includes('list') || !resource.verbs.includes('get')) return false;
+  return !SKIPPED_RESOURCES.has(`${resource.group}/${resource.name}`);
+}
+
+/** True when a listed object is left out by default (bootstrap, automanaged, token, being deleted, controller-owned pod). */
+export function isSkippedObject(obj: KubeObject, key: string): boolean {
+  const meta = obj.metadata ?? { name: '' };
+  if (meta.deletionTimestamp) return true;
+  if (SKIPPED_OBJECTS.has(key)) return true;
+  if (obj.kind === 'ConfigMap' && meta.name === 'kube-root-ca.crt') return true;
+  if (obj.kind === 'Secret' && SKIPPED_SECRET_TYPES.has(String(obj.type ?? ''))) return true;
+  if (meta.annotations?.['rbac.authorization.kubernetes.io/autoupdate'] === 'true') return true;
+  if (meta.annotations?.['apf.kubernetes.io/autoupdate-spec'] === 'true') return true;
+  if (meta.labels?.['kube-aggregator.kubernetes.io/automanaged']) return true;
+  // A controller re-creates its pods under new names: comparing them by name would only show noise.
+  if (obj.kind === 'Pod' && meta.ownerReferences?.some((ref) => ref.controller)) return true;
+  return false;
+}
+
+/** kubectl-style kind matching: `Deployment`, `deployments`, `deployments.apps`, `deployment.apps` (case-insensitive). */
+export function matchesKind(resource: Pick<ApiResource, 'group' | 'name' | 'kind'>, pattern: string): boolean {
+  const p = pattern.toLowerCase();
+  const kind = resource.kind.toLowerCase();
+  if (p === kind || p === resource.name) return true;
+  return resource.group !== '' && (p === `${resource.name}.${resource.group}` || p === `${kind}.${resource.group}`);
+}

@@ -1,0 +1,77 @@
+import type { Command } from 'commander';
+import { createKeyFile, rotateKeyFile } from '../../crypto/local-kms.js';
+import { type RewrapResult, rewrapBackup } from '../../store/rewrap.js';
+import type { CliEnv, CommandModule } from '../main.js';
+import { lazyKeyFile, openLocalStoreArg } from './store-args.js';
+
+const HELP = `
+Examples:
+  $ kdrill keys create --out ~/.config/kdrill/key.json
+  $ kdrill keys rotate --key-file ~/.config/kdrill/key.json
+  $ kdrill keys rewrap --store ./backups --key-file ~/.config/kdrill/key.json --all
+
+Keep the key file outside the backup store and back it up separately: without it, sealed backups cannot be read.`;
+
+/** `kdrill keys create|rotate|rewrap`: manage the local key file and move backups to its newest version. */
+export const keysCommand: CommandModule = {
+  register(program: Command, env: CliEnv) {
+    const keys = program.command('keys').description('create, rotate and re-wrap with local key files (never prints key material)').addHelpText('after', HELP);
+
+    keys
+      .command('create')
+      .description('write a new key file (mode 0600); refuses to overwrite')
+      .requiredOption('--out <path>', 'where to write the key file (outside any backup store)')
+      .addHelpText('after', '\nExample:\n  $ kdrill keys create --out ~/.config/kdrill/key.json')
+      .action(async (opts: { out: string }) => {
+        const info = await createKeyFile(opts.out);
+        env.stdout(`created ${info.path}: key ${info.keyId}, version ${info.primaryVersion}`);
+      });
+
+    keys
+      .command('rotate')
+      .description('add a new primary key version; old versions stay so existing backups still open')
+      .requiredOption('--key-file <path>', 'the key file to rotate')
+      .addHelpText('after', '\nExample:\n  $ kdrill keys rotate --key-file ~/.config/kdrill/key.json')
+      .action(async (opts: { keyFile: string }) => {
+        const info = await rotateKeyFile(opts.keyFile);
+        env.stdout(`rotated ${info.path}: key ${info.keyId} now wraps with version ${info.primaryVersion} (versions kept: ${info.versions.join(', ')})`);
+        env.stdout(`move existing backups to it with: kdrill keys rewrap --store DIR --key-file ${info.path} --all`);
+      });
+
+    keys
+      .command('rewrap')
+      .description("re-wrap backups' data keys with the key file's primary version (artifacts are not rewritten)")
+      .requiredOption('--store <dir>', 'local backup store directory')
+      .requiredOption('--key-file <path>', 'key file to wrap with (its primary version)')
+      .option('--from-key-file <path>', 'key file the backups are wrapped with now (default: --key-file)')
+      .option('--backup <id>', 'one backup')
+      .option('--all', 'every backup in the store')
+      .addHelpText('after', '\nExamples:\n  $ kdrill keys rewrap --store ./backups --key-file new.json --from-key-file old.json --backup 20261125T120000Z-ab12cd\n  $ kdrill keys rewrap --store ./backups --key-file key.json --all')
+      .action(async (opts: { store: string; keyFile: string; fromKeyFile?: string; backup?: string; all?: boolean }, cmd: Command) => {
+        if (Boolean(opts.backup) === Boolean(opts.all)) cmd.error('kdrill keys rewrap: give exactly one of --backup ID or --all');
+        const logger = env.logger(cmd);
+        const to = lazyKeyFile(opts.keyFile, logger);
+        const from = opts.fromKeyFile ? lazyKeyFile(opts.fromKeyFile, logger) : to;
+        const store = openLocalStoreArg(opts.store, to, opts.keyFile);
+        if (opts.fromKeyFile) openLocalStoreArg(opts.store, from, opts.fromKeyFile);
+        const ids = opts.backup ? [opts.backup] : (await store.list()).map((s) => s.id);
+        let failed = 0;
+        for (const id of ids) {
+          try {
+            env.stdout(line(await rewrapBackup(store, id, from, to)));
+          } catch (error) {
+            // With --all one bad backup must not stop the others; a single --backup fails the usual way (exit 2).
+            if (!opts.all) throw error;
+            failed += 1;
+            env.stdout(`${id}: FAILED ${(error as Error).message}`);
+          }
+        }
+        if (opts.all) env.stdout(`${ids.length - failed} of ${ids.length} backups processed${failed ? `, ${failed} failed` : ''}`);
+        if (failed) process.exitCode = 1;
+      });
+  },
+};
+
+function line(result: RewrapResult): string {
+  return result.status === 'rewrapped' ? `${result.id}: re-wrapped ${result.from} -> ${result.to}` : `${result.id}: nothing sealed, no data key to re-wrap`;
+}

@@ -1,0 +1,79 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { createLogger } from '../../core/logger.js';
+import type { CliEnv, CommandModule, GlobalOptions } from '../main.js';
+import { createProgress } from '../progress.js';
+import { newRunId, runDrill } from '../../engine/run-drill.js';
+import { statusMark } from '../progress.js';
+
+interface RunOptions {
+  output?: string;
+  provider?: string;
+  keep?: boolean;
+  failFast?: boolean;
+  concurrency?: number;
+  shard?: string;
+}
+
+/** `kdrill run <scenario-or-drill...>`: the drill itself. */
+export const runCommand: CommandModule = {
+  register(program: Command, env: CliEnv) {
+    program
+      .command('run')
+      .description('run scenarios or drills: back up, break, restore, verify, and write reports')
+      .argument('<files...>', 'Scenario or Drill YAML files')
+      .option('-o, --output <dir>', 'report folder (default: reports/<run id>/)')
+      .option('--provider <id>', 'run every scenario on this cluster provider instead of its own')
+      .option('--keep', 'leave the clusters running afterwards and print how to reach them')
+      .option('--fail-fast', 'stop starting scenarios after the first one that does not pass')
+      .option('--concurrency <n>', 'scenarios run at once', (v) => Number.parseInt(v, 10))
+      .option('--shard <i/n>', 'run only shard i of n (CI parallel jobs)')
+      .addHelpText('after', [
+        '',
+        'Exit codes: 0 every scenario passed, 1 a check failed or an objective was missed, 2 invalid input or setup error.',
+        '',
+        'Examples:',
+        '  kdrill run drills/smoke.yaml',
+        '  kdrill run scenarios/secret-wipe.yaml --keep',
+        '  kdrill run drills/nightly.yaml --shard 2/4 --output reports/nightly-2',
+      ].join('\n'))
+      .action(async (files: string[], opts: RunOptions, cmd: Command) => {
+        const globals = cmd.optsWithGlobals<GlobalOptions>();
+        const runId = newRunId();
+        const outDir = resolve(opts.output ?? join('reports', runId));
+        mkdirSync(outDir, { recursive: true });
+        const logFile = join(outDir, 'kdrill.log');
+        const progress = createProgress();
+        const interactive = Boolean(process.stderr.isTTY) && !process.env.CI;
+        const logger = createLogger({
+          format: globals.json ? 'json' : 'human',
+          level: globals.verbose ? 'debug' : 'info',
+          // Every line goes to the run's log file; on a live terminal the task list replaces them on screen.
+          write: (line) => {
+            appendFileSync(logFile, line + '\n');
+            if (!interactive || globals.json) process.stderr.write(line + '\n');
+          },
+        });
+        const outcome = await runDrill({ files, outDir, logger, progress, argv: process.argv.slice(2), ...pick(opts) }, runId).finally(() => progress.close());
+        for (const s of outcome.results.scenarios) {
+          const failed = s.checks.filter((c) => !c.asExpected).map((c) => c.name);
+          const missed = s.objectives.filter((x) => !x.passed).map((x) => x.name.toUpperCase());
+          const why = s.error ? ` — ${s.error.code}: ${s.error.message.split('\n')[0]}` : [...failed, ...missed].length ? ` — ${[...failed, ...missed].join(', ')}` : '';
+          env.stdout(`${statusMark(s.verdict)} ${s.name} ${s.verdict}${why}`);
+        }
+        env.stdout(`\nreports: ${relative(process.cwd(), outDir) || '.'}/ (report.md, junit.xml, results.json, audit.jsonl, kdrill.log)`);
+        process.exitCode = outcome.exitCode;
+      });
+  },
+};
+
+function pick(o: RunOptions) {
+  return {
+    ...(o.keep ? { keep: true } : {}),
+    ...(o.failFast ? { failFast: true } : {}),
+    ...(o.provider ? { providerOverride: o.provider } : {}),
+    ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+    ...(o.shard ? { shard: o.shard } : {}),
+  };
+}

@@ -1,0 +1,109 @@
+import { realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { KdrillError } from '../core/errors.js';
+import { createLogger, type Logger } from '../core/logger.js';
+import { open, seal } from './envelope.js';
+import { keyMaterials, readKeyFile } from './key-file.js';
+import type { KeyProvider, WrappedKey } from './types.js';
+
+export { createKeyFile, rotateKeyFile, type KeyFileInfo } from './key-file.js';
+
+/** A KEK held in a local key file: wraps with the primary version, unwraps with whichever version the backup names. */
+export class LocalKeyProvider implements KeyProvider {
+  readonly id = 'local';
+
+  private constructor(
+    /** The key file this provider was read from (absolute). */
+    readonly path: string,
+    readonly keyId: string,
+    readonly primaryVersion: number,
+    private readonly materials: Map<number, Buffer>,
+    /** Problems worth telling the user (unsafe permissions); already logged. */
+    readonly warnings: string[],
+  ) {}
+
+  /** Reads a key file; missing/corrupt → E_KEY, group/other permissions → a logged warning. */
+  static async fromFile(path: string, options: { logger?: Logger } = {}): Promise<LocalKeyProvider> {
+    const absolute = resolve(path);
+    const { file, warnings } = await readKeyFile(absolute);
+    const logger = options.logger ?? createLogger({ level: 'warn' });
+    for (const warning of warnings) logger.warn(warning);
+    return new LocalKeyProvider(absolute, file.keyId, file.primaryVersion, keyMaterials(file), warnings);
+  }
+
+  describe(): string {
+    return `local key file ${this.path} (key ${this.keyId}, version ${this.primaryVersion})`;
+  }
+
+  async wrap(dataKey: Buffer): Promise<WrappedKey> {
+    const version = this.primaryVersion;
+    const sealed = seal(this.materials.get(version)!, dataKey, wrapAad(this.keyId, version));
+    return { provider: this.id, keyId: this.keyId, keyVersion: String(version), ciphertext: sealed.toString('base64') };
+  }
+
+  async unwrap(wrapped: WrappedKey): Promise<Buffer> {
+    if (wrapped.provider !== this.id) {
+      throw keyError(`the data key was wrapped by KMS provider "${wrapped.provider}" (key ${wrapped.keyId}), not by a local key file`,
+        `configure the ${wrapped.provider} provider that made the backup`);
+    }
+    if (wrapped.keyId !== this.keyId) {
+      throw keyError(`the backup was sealed with key ${wrapped.keyId}, but key file ${this.path} holds key ${this.keyId}`,
+        `use the key file whose keyId is ${wrapped.keyId}`);
+    }
+    const version = Number(wrapped.keyVersion);
+    const material = this.materials.get(version);
+    if (!material) {
+      throw keyError(`key file ${this.path} has no version ${wrapped.keyVersion} of key ${this.keyId} (has ${[...this.materials.keys()].join(', ')})`,
+        'use the newest copy of the key file: rotation keeps every version');
+    }
+    try {
+      return open(material, Buffer.from(wrapped.ciphertext, 'base64'), wrapAad(this.keyId, version));
+    } catch (error) {
+      throw new KdrillError('E_KEY', `cannot unwrap the data key with key ${this.keyId} version ${version}: the wrapped key is damaged or the key file was altered`, {
+        hint: 'compare the key file with your key backup; the manifest rootHash check tells whether the manifest was edited',
+        cause: error,
+      });
+    }
+  }
+}
+
+/** The key file used when none is named: $KDRILL_KEY_FILE, else ~/.config/kdrill/key.json. */
+export function defaultKeyFile(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.KDRILL_KEY_FILE || join(homedir(), '.config', 'kdrill', 'key.json'));
+}
+
+/** Throws E_KEY when `keyPath` lies inside `storeRoot`: a key stored beside the backups protects nothing. */
+export function assertKeyOutsideStore(keyPath: string, storeRoot: string): void {
+  const key = canonical(keyPath);
+  const root = canonical(storeRoot);
+  const rel = relative(root, key);
+  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
+    throw new KdrillError('E_KEY', `key file ${keyPath} is inside the backup store ${storeRoot}`, {
+      hint: 'anyone who can read the backups would also hold the key: move the key file outside the store (e.g. ~/.config/kdrill/key.json)',
+    });
+  }
+}
+
+function wrapAad(keyId: string, version: number): string {
+  return `kdrill-kek/${keyId}/v${version}`;
+}
+
+function keyError(message: string, hint: string): KdrillError {
+  return new KdrillError('E_KEY', message, { hint });
+}
+
+/** Resolves symlinks on the longest existing prefix, so a symlinked store root cannot hide a key inside it. */
+function canonical(path: string): string {
+  const absolute = resolve(path);
+  let head = absolute;
+  while (true) {
+    try {
+      return resolve(realpathSync(head), relative(head, absolute));
+    } catch {
+      const parent = dirname(head);
+      if (parent === head) return absolute;
+      head = parent;
+    }
+  }
+}

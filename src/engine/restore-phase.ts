@@ -1,0 +1,71 @@
+import { parseDuration } from '../scenario/duration.js';
+import type { ScenarioSpecType } from '../scenario/schema.js';
+import { KdrillError } from '../core/errors.js';
+import { oneLine, type PhaseRunner } from './phases.js';
+import { plugins } from './plugins.js';
+import type { EngineContext } from './context.js';
+import type { ScenarioResult } from './types.js';
+import { assertDestructiveAllowed } from './guard.js';
+
+type RestoreInfo = NonNullable<ScenarioResult['restore']>;
+
+/**
+ * Restore phase: pick the target (a fresh cluster when asked or when chaos wiped the old one), start the chaos
+ * steps that run `during: restore`, and retry the restore (`restore.retries`) after restarting stopped components,
+ * as an operator would: a resumable restore converges on the next attempt.
+ */
+export async function runRestorePhase(ctx: EngineContext, spec: ScenarioSpecType, phases: PhaseRunner): Promise<RestoreInfo> {
+  if (!ctx.backup) throw new KdrillError('E_INTERNAL', 'restore without a backup');
+  const strategy = plugins.strategy(spec.restore?.strategy ?? spec.backup.strategy);
+  const wiped = ctx.facts.get('cluster.wiped') === true;
+  const target = spec.restore?.target === 'fresh' || wiped ? 'fresh' : 'same';
+  if (target === 'fresh') {
+    const fresh = await phases.step('restore', 'create fresh cluster', () => ctx.createFreshCluster('restore'), (c) => c.name);
+    ctx.useCluster(fresh);
+  }
+  const during = startDuringSteps(ctx, spec, phases);
+  const attempts = (spec.restore?.retries ?? 0) + 1;
+  const notes: string[] = [];
+  let counts: Record<string, number> = {};
+  let attempt = 0;
+  try {
+    for (attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        const report = await phases.step('restore', `attempt ${attempt}`, () => strategy.restore(ctx, ctx.backup!, spec.restore?.options ?? {}),
+          (r) => Object.entries(r.counts).map(([k, v]) => `${k}=${v}`).join(' '));
+        counts = report.counts;
+        notes.push(...report.notes);
+        break;
+      } catch (error) {
+        notes.push(`attempt ${attempt} failed: ${oneLine(error)}`);
+        if (attempt === attempts) throw error;
+        await Promise.allSettled(during);
+        await heal(ctx);
+      }
+    }
+  } finally {
+    await Promise.allSettled(during);
+  }
+  await heal(ctx);
+  await ctx.cluster.waitReady(120_000);
+  return { strategy: strategy.id, target, attempts: attempt, counts, notes };
+}
+
+function startDuringSteps(ctx: EngineContext, spec: ScenarioSpecType, phases: PhaseRunner): Promise<unknown>[] {
+  return (spec.chaos ?? [])
+    .filter((s) => s.during === 'restore')
+    .map(async (s, i) => {
+      const step = plugins.chaos(s.step);
+      assertDestructiveAllowed(ctx, step.id, step.destructive);
+      await new Promise((r) => setTimeout(r, s.after ? parseDuration(s.after) : 0));
+      await ctx.audit.record({ action: 'chaos.run', subject: s.step, details: { during: 'restore' } });
+      return phases.step('restore', `chaos: ${s.name ?? `${i + 1}. ${s.step}`}`, () => step.run(ctx, s.options ?? {}), (x) => x);
+    });
+}
+
+/** Start any component chaos left stopped (idempotent; a component that cannot start is left for the checks to find). */
+async function heal(ctx: EngineContext): Promise<void> {
+  for (const component of ctx.cluster.components) {
+    await ctx.cluster.startComponent(component).catch((error: unknown) => ctx.logger.warn(`could not restart ${component}: ${oneLine(error)}`));
+  }
+}

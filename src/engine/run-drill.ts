@@ -1,0 +1,89 @@
+import { mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { Logger } from '../core/logger.js';
+import type { ProgressSink } from '../cli/progress.js';
+import { KDRILL_VERSION } from '../cli/version.js';
+import { loadDocuments, type LoadedScenario } from '../scenario/loader.js';
+import { defaultCatalog } from '../scenario/catalog.js';
+import { shardScenarios } from '../scenario/shard.js';
+import { renderAll } from '../reporters/registry.js';
+import { FileAuditLog } from './audit.js';
+import { runScenario } from './run-scenario.js';
+import { systemClock, type Clock, type RunResults, type ScenarioResult, type Verdict } from './types.js';
+
+export interface DrillRunOptions {
+  files: string[];
+  /** Output folder (default reports/<run id>/ under the current directory). */
+  outDir?: string;
+  keep?: boolean;
+  providerOverride?: string;
+  failFast?: boolean;
+  concurrency?: number;
+  /** `i/n`: run only this shard of the sorted scenario list. */
+  shard?: string;
+  argv?: string[];
+  logger: Logger;
+  progress: ProgressSink;
+  clock?: Clock;
+  signal?: AbortSignal;
+}
+
+export interface DrillRunOutcome {
+  results: RunResults;
+  outDir: string;
+  files: string[];
+  exitCode: 0 | 1 | 2;
+}
+
+/** A sortable run id: UTC timestamp plus a short random suffix. */
+export function newRunId(now = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Load scenarios and drills, run them (sharded, with concurrency), write every report; never throws for a failed drill. */
+export async function runDrill(o: DrillRunOptions, runId = newRunId()): Promise<DrillRunOutcome> {
+  const clock = o.clock ?? systemClock;
+  const loaded = await loadDocuments(o.files, defaultCatalog());
+  const drillSpec = loaded.drills[0]?.document.spec;
+  const selected = o.shard ? shardScenarios(loaded.scenarios, o.shard) : loaded.scenarios;
+  const outDir = resolve(o.outDir ?? join('reports', runId));
+  await mkdir(outDir, { recursive: true });
+  const audit = await FileAuditLog.open(join(outDir, 'audit.jsonl'), { runId });
+  const startedAt = clock.now();
+  const scenarios = await runPool(selected, o.concurrency ?? drillSpec?.concurrency ?? 1, o.failFast ?? drillSpec?.failFast ?? false, (loadedScenario) =>
+    runScenario({
+      runId, loaded: loadedScenario, outDir, logger: o.logger, progress: o.progress, signal: o.signal ?? new AbortController().signal,
+      clock, audit, keep: o.keep ?? false, ...(o.providerOverride ? { providerOverride: o.providerOverride } : {}),
+    }),
+  );
+  const verdict = overall(scenarios.map((s) => s.verdict));
+  const results: RunResults = {
+    formatVersion: 1, runId, kdrillVersion: KDRILL_VERSION, startedAt: new Date(startedAt).toISOString(), finishedAt: new Date(clock.now()).toISOString(),
+    verdict, invocation: { argv: o.argv ?? [], ...(o.shard ? { shard: o.shard } : {}), ...(o.providerOverride ? { provider: o.providerOverride } : {}) },
+    scenarios,
+  };
+  const files = await renderAll(results, outDir);
+  return { results, outDir, files: [...files, join(outDir, 'audit.jsonl')], exitCode: verdict === 'passed' ? 0 : verdict === 'failed' ? 1 : 2 };
+}
+
+function overall(verdicts: Verdict[]): Verdict {
+  if (verdicts.includes('error')) return 'error';
+  if (verdicts.includes('failed')) return 'failed';
+  return 'passed';
+}
+
+async function runPool(list: LoadedScenario[], concurrency: number, failFast: boolean, work: (s: LoadedScenario) => Promise<ScenarioResult>): Promise<ScenarioResult[]> {
+  const results: ScenarioResult[] = new Array(list.length);
+  let next = 0;
+  let stop = false;
+  const worker = async () => {
+    while (!stop && next < list.length) {
+      const index = next++;
+      results[index] = await work(list[index]!);
+      if (failFast && results[index].verdict !== 'passed') stop = true;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, list.length)) }, worker));
+  return results.filter(Boolean);
+}

@@ -1,0 +1,179 @@
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { KdrillError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { ProgressSink } from '../cli/progress.js';
+import { KDRILL_VERSION } from '../cli/version.js';
+import type { LoadedScenario } from '../scenario/loader.js';
+import type { PhaseName } from '../scenario/schema.js';
+import { seedFixtures } from '../fixtures/seed.js';
+import type { AuditLog } from './audit.js';
+import { createDrillContext, type EngineContext } from './context.js';
+import { countMarkers, ensureMarkerNamespace, writeMarker } from './markers.js';
+import { evaluateObjectives, measureRpo } from './objectives.js';
+import { errorInfo, oneLine, PhaseError, phaseRunner, type PhaseRunner } from './phases.js';
+import { plugins } from './plugins.js';
+import { runRestorePhase } from './restore-phase.js';
+import { runBaselines, runChecks } from './verify-phase.js';
+import { openScenarioStorage } from './storage.js';
+import { Timeline } from './timeline.js';
+import { assertDestructiveAllowed } from './guard.js';
+import type { Clock, ScenarioResult } from './types.js';
+
+export interface ScenarioRunOptions {
+  runId: string;
+  loaded: LoadedScenario;
+  /** The run's output folder; this scenario writes into `<outDir>/<scenario name>/`. */
+  outDir: string;
+  logger: Logger;
+  progress: ProgressSink;
+  signal: AbortSignal;
+  clock: Clock;
+  audit: AuditLog;
+  /** Leave clusters running after the scenario (prints how to reach them). */
+  keep?: boolean;
+  /** --provider: run on this provider instead of the scenario's. */
+  providerOverride?: string;
+}
+
+const AFTER_MARKERS = ['after-backup-1', 'after-backup-2', 'after-backup-3'];
+
+/** Run one scenario through provision → seed → baseline → backup → chaos → restore → verify → teardown. Never throws. */
+export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioResult> {
+  const scenario = o.loaded.document;
+  const name = scenario.metadata.name;
+  const timeline = new Timeline(o.clock);
+  const startedAt = o.clock.now();
+  const artifactsDir = join(o.outDir, name);
+  await mkdir(artifactsDir, { recursive: true });
+  const workDir = await mkdtemp(join(tmpdir(), `kdrill-${name}-`));
+  const phases = phaseRunner(name, scenario, timeline, o.progress, o.signal);
+  const providerId = o.providerOverride ?? scenario.spec.cluster?.provider ?? 'local';
+  const logger = o.logger.child({ scenario: name });
+  const result: Omit<ScenarioResult, 'verdict' | 'finishedAt' | 'durationMs' | 'objectives' | 'artifacts'> = {
+    name,
+    ...(scenario.metadata.description ? { description: scenario.metadata.description } : {}),
+    file: o.loaded.file,
+    scenarioHash: o.loaded.hash,
+    startedAt: new Date(startedAt).toISOString(),
+    environment: { provider: providerId, kdrillVersion: KDRILL_VERSION, nodeVersion: process.version, platform: `${process.platform}/${process.arch}` },
+    measurements: {},
+    timeline: timeline.entries,
+    checks: [],
+  };
+  let ctx: EngineContext | undefined;
+  let failedPhase: PhaseName | undefined;
+  o.progress.scenarioStarted(name);
+  try {
+    ctx = await provisionAndSeed(o, phases, { artifactsDir, workDir, providerId, logger }, result);
+    await runDrillBody(o, ctx, phases, result);
+  } catch (error) {
+    failedPhase = error instanceof PhaseError ? error.phase : undefined;
+    result.error = errorInfo(error, failedPhase);
+    logger.error(`scenario stopped in ${failedPhase ?? 'setup'}: ${oneLine(error)}`);
+  } finally {
+    timeline.closeDangling();
+    await teardown(o, phases, ctx, workDir, logger);
+  }
+  return finish(o, result, failedPhase, startedAt, artifactsDir);
+}
+
+async function provisionAndSeed(
+  o: ScenarioRunOptions,
+  phases: PhaseRunner,
+  dirs: { artifactsDir: string; workDir: string; providerId: string; logger: Logger },
+  result: Pick<ScenarioResult, 'environment'>,
+): Promise<EngineContext> {
+  const scenario = o.loaded.document;
+  const provider = plugins.provider(dirs.providerId);
+  const cluster = await phases.run('provision', async (signal) => {
+    const reason = await provider.unavailableReason();
+    if (reason) throw new KdrillError('E_CLUSTER_START', `provider ${provider.id} cannot run here: ${reason}`, { hint: 'use --provider local' });
+    const clusterName = `${scenario.metadata.name}-${o.runId.slice(-6)}`.slice(0, 63);
+    return provider.create({ name: clusterName, options: scenario.spec.cluster?.options ?? {}, logger: dirs.logger, signal });
+  }, (c) => `${c.name} (Kubernetes ${c.versions.kubernetes})`);
+  result.environment.kubernetesVersion = cluster.versions.kubernetes;
+  if (cluster.versions.etcd) result.environment.etcdVersion = cluster.versions.etcd;
+  await o.audit.record({ action: 'cluster.create', subject: cluster.name, details: { provider: provider.id, purpose: 'drill' } });
+  const { keys, store } = await openScenarioStorage(scenario, { scenarioDir: o.loaded.dir, artifactsDir: dirs.artifactsDir, workDir: dirs.workDir }, o.audit, dirs.logger);
+  const ctx = createDrillContext({
+    runId: o.runId, scenario, scenarioDir: o.loaded.dir, logger: dirs.logger, signal: o.signal, clock: o.clock,
+    artifactsDir: dirs.artifactsDir, workDir: dirs.workDir, provider, cluster, store, keys, audit: o.audit,
+    providerOptions: scenario.spec.cluster?.options ?? {},
+  });
+  await phases.run('seed', async () => {
+    await ensureMarkerNamespace(ctx.client, o.runId);
+    await writeMarker(ctx.client, o.runId, 'before-backup', o.clock.now());
+    return seedFixtures(ctx);
+  }, (r) => `${r.objects} objects, ${r.canaries} canaries`);
+  return ctx;
+}
+
+async function runDrillBody(o: ScenarioRunOptions, ctx: EngineContext, phases: PhaseRunner, result: ScenarioResult | Omit<ScenarioResult, 'verdict' | 'finishedAt' | 'durationMs' | 'objectives' | 'artifacts'>): Promise<void> {
+  const spec = o.loaded.document.spec;
+  const m = result.measurements;
+  const baselines = await phases.run('baseline', () => runBaselines(ctx, spec.checks, phases), (b) => `${b.size} baselines`);
+  const strategy = plugins.strategy(spec.backup.strategy);
+  const backupStartedAt = o.clock.now();
+  ctx.backup = await phases.run('backup', async () => {
+    const why = strategy.unsupportedReason?.(ctx.cluster);
+    if (why) throw new KdrillError('E_UNKNOWN_PLUGIN', `strategy ${strategy.id} cannot back up cluster ${ctx.cluster.name}: ${why}`);
+    const manifest = await strategy.backup(ctx, spec.backup.options ?? {});
+    for (const marker of AFTER_MARKERS) await writeMarker(ctx.client, o.runId, marker, o.clock.now());
+    return manifest;
+  }, (b) => `${b.id}: ${b.artifacts.length} artifacts`);
+  const size = ctx.backup.artifacts.reduce((sum, a) => sum + a.size, 0);
+  result.backup = { id: ctx.backup.id, strategy: strategy.id, store: ctx.store.describe(), sizeBytes: size, artifacts: ctx.backup.artifacts.length, metadata: ctx.backup.metadata };
+  m.writesAfterBackup = AFTER_MARKERS.length;
+
+  const chaosStartedAt = o.clock.now();
+  m.backupAgeMs = chaosStartedAt - backupStartedAt;
+  m.rpoMs = measureRpo(backupStartedAt, chaosStartedAt);
+  const now = (spec.chaos ?? []).filter((s) => s.during !== 'restore');
+  if (now.length === 0) phases.skip('chaos', 'no chaos steps before the restore');
+  else await phases.run('chaos', () => runChaosSteps(ctx, now, phases), () => `${now.length} steps`);
+
+  result.restore = await phases.run('restore', () => runRestorePhase(ctx, spec, phases), (r) => `${r.attempts} attempt(s), ${Object.entries(r.counts).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  result.checks = await phases.run('verify', () => runChecks(ctx, spec.checks, baselines, phases), (c) => `${c.filter((x) => x.asExpected).length}/${c.length} as expected`);
+  if (result.checks.every((c) => c.asExpected)) m.rtoMs = o.clock.now() - chaosStartedAt;
+  m.lostWrites = AFTER_MARKERS.length - (await countMarkers(ctx.client, AFTER_MARKERS).catch(() => 0));
+}
+
+async function runChaosSteps(ctx: EngineContext, steps: NonNullable<EngineContext['scenario']['spec']['chaos']>, phases: PhaseRunner): Promise<void> {
+  for (const [i, spec] of steps.entries()) {
+    const step = plugins.chaos(spec.step);
+    assertDestructiveAllowed(ctx, step.id, step.destructive);
+    await phases.step('chaos', spec.name ?? `${i + 1}. ${spec.step}`, async () => {
+      await ctx.audit.record({ action: 'chaos.run', subject: spec.step, details: { cluster: ctx.cluster.name } });
+      return step.run(ctx, spec.options ?? {});
+    }, (summary) => summary);
+  }
+}
+
+async function teardown(o: ScenarioRunOptions, phases: PhaseRunner, ctx: EngineContext | undefined, workDir: string, logger: Logger): Promise<void> {
+  await phases.run('teardown', async () => {
+    await ctx?.release({ keep: o.keep ?? false });
+    await rm(workDir, { recursive: true, force: true });
+    if (o.keep && ctx) {
+      for (const c of ctx.ownedClusters) logger.info(`kept cluster ${c.name}: kubectl --kubeconfig ${c.kubeconfigPath} get ns (stop: kdrill cluster down ${c.name})`);
+    }
+  }).catch(() => undefined);
+}
+
+async function finish(
+  o: ScenarioRunOptions,
+  partial: Omit<ScenarioResult, 'verdict' | 'finishedAt' | 'durationMs' | 'objectives' | 'artifacts'>,
+  failedPhase: PhaseName | undefined,
+  startedAt: number,
+  artifactsDir: string,
+): Promise<ScenarioResult> {
+  const objectives = evaluateObjectives(o.loaded.document.spec.objectives, partial.measurements);
+  const setupFailure = partial.error && (!failedPhase || ['provision', 'seed', 'baseline', 'backup'].includes(failedPhase));
+  const allGood = !partial.error && partial.checks.every((c) => c.asExpected) && objectives.every((x) => x.passed);
+  const verdict = setupFailure ? 'error' : allGood ? 'passed' : 'failed';
+  const finishedAt = o.clock.now();
+  o.progress.scenarioFinished(partial.name, verdict);
+  const artifacts = (await readdir(artifactsDir).catch(() => [])).map((f) => relative(o.outDir, join(artifactsDir, f)));
+  return { ...partial, verdict, objectives, finishedAt: new Date(finishedAt).toISOString(), durationMs: finishedAt - startedAt, artifacts };
+}

@@ -1,0 +1,24 @@
+import { KdrillError } from '../core/errors.js';
+
+/** Run `work` with a deadline: rejects with E_TIMEOUT naming `what` and aborts the signal it hands to `work`. */
+export async function withTimeout<T>(what: string, ms: number, parent: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(parent.reason);
+  parent.addEventListener('abort', onAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new KdrillError('E_TIMEOUT', `${what} did not finish within ${Math.round(ms / 1000)}s`, {
+        hint: 'raise spec.timeouts for this phase in the scenario, or look at the timeline for the slow step',
+      });
+      controller.abort(error);
+      reject(error);
+    }, ms);
+  });
+  try {
+    return await Promise.race([work(controller.signal), deadline]);
+  } finally {
+    clearTimeout(timer);
+    parent.removeEventListener('abort', onAbort);
+  }
+}

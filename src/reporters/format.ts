@@ -1,0 +1,68 @@
+import { stringify } from 'yaml';
+import { redact } from '../core/redact.js';
+
+/** Deep copy with every string (keys too) passed through redact(): reporters render only this copy. */
+export function redactDeep<T>(value: T): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map(redactDeep) as T;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactDeep(v)])) as T;
+}
+
+/** `850ms`, `4.2s`, `7m 12s`, `1h 3m 5s`; `—` when unknown. */
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms < 0) return `-${formatDuration(-ms)}`;
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)}s`;
+  const totalSeconds = Math.floor(ms / 1000);
+  const h = Math.floor(totalSeconds / 3600);
+  const m = Math.floor((totalSeconds % 3600) / 60);
+  const s = totalSeconds % 60;
+  return h > 0 ? `${h}h ${m}m ${s}s` : `${m}m ${s}s`;
+}
+
+/** `512 B`, `1.5 KiB`, `12.3 MiB`. */
+export function formatBytes(bytes: number | undefined): string {
+  if (bytes === undefined || !Number.isFinite(bytes)) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** Evidence as readable YAML, cut to `maxChars` with a note saying how much was left out. */
+export function evidenceText(evidence: Record<string, unknown> | undefined, maxChars = 4096): string {
+  if (!evidence || Object.keys(evidence).length === 0) return '';
+  const text = stringify(evidence, { lineWidth: 0, aliasDuplicateObjects: false }).trimEnd();
+  return trimText(text, maxChars);
+}
+
+/** Cut text to about `maxChars`, at a line break when one is near, saying how much was left out. */
+export function trimText(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  const cut = text.lastIndexOf('\n', maxChars);
+  const end = cut > maxChars * 0.8 ? cut : maxChars;
+  return `${text.slice(0, end)}\n… (${text.length - end} more characters; see results.json)`;
+}
+
+/** Sort object keys at every depth (for free-form maps whose insertion order is not meaningful). */
+export function sortKeysDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeysDeep);
+  if (value === null || typeof value !== 'object') return value;
+  const record = value as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(record).sort().map((k) => [k, sortKeysDeep(record[k])]));
+}
+
+/** Restore counts in reading order: the contract's five first, then any others sorted. */
+export const COUNT_ORDER = ['created', 'updated', 'unchanged', 'pruned', 'skipped'] as const;
+
+/** Keys of `record`: those in `known` first in that order, then the rest sorted. */
+export function orderedKeys(record: object, known: readonly string[]): string[] {
+  const keys = Object.keys(record);
+  return [...known.filter((k) => keys.includes(k)), ...keys.filter((k) => !known.includes(k)).sort()];
+}

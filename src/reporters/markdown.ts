@@ -1,0 +1,69 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { redact } from '../core/redact.js';
+import type { Reporter, RunResults, ScenarioResult } from '../engine/types.js';
+import { adviceFor } from './advice.js';
+import { formatDuration } from './format.js';
+import { normalizeResults } from './json.js';
+import { cell, code, table, utcTime } from './markdown-parts.js';
+import { renderScenario, verdictMark } from './markdown-scenario.js';
+
+/** The after-action report's file name. */
+export const MARKDOWN_FILE = 'report.md';
+
+/** The after-action report: verdict, summary table, then each scenario in detail. */
+export function renderMarkdown(input: RunResults): string {
+  // The same normalized copy results.json holds, so `kdrill report` reproduces these files byte for byte.
+  const results = normalizeResults(input);
+  const took = Date.parse(results.finishedAt) - Date.parse(results.startedAt);
+  const parts = [
+    '# kdrill after-action report',
+    `${verdictMark(results.verdict)} ${verdictSentence(results)}`,
+    `Run ${code(results.runId)} · started ${utcTime(results.startedAt)} · took ${formatDuration(took)} · kdrill ${cell(results.kdrillVersion)}${results.invocation.shard ? ` · shard ${cell(results.invocation.shard)}` : ''}`,
+    '## Summary',
+    summaryTable(results.scenarios),
+    ...results.scenarios.map(renderScenario),
+  ];
+  return redact(parts.join('\n\n') + '\n');
+}
+
+function verdictSentence(results: RunResults): string {
+  const all = results.scenarios;
+  if (all.length === 0) return '**No scenario ran.** Check the scenario selection (files, shard).';
+  const bad = all.filter((s) => s.verdict !== 'passed');
+  if (bad.length === 0) {
+    const subject = all.length === 1 ? `Scenario ${code(all[0]!.name)}` : `All ${all.length} scenarios`;
+    return `**Passed.** ${subject} restored within ${all.length === 1 ? 'its' : 'their'} objectives and every check held.`;
+  }
+  const why = bad.map((s) => `${code(s.name)} (${adviceFor(s).map((a) => a.short).join(', ')})`).join(', ');
+  return `**${results.verdict === 'error' ? 'Error' : 'Failed'}.** ${bad.length} of ${all.length} scenario${all.length === 1 ? '' : 's'} did not pass: ${why}.`;
+}
+
+function summaryTable(scenarios: ScenarioResult[]): string {
+  if (scenarios.length === 0) return '_No scenarios._';
+  const rows = scenarios.map((s) => {
+    const ran = s.checks.filter((c) => c.status !== 'skipped');
+    const skipped = s.checks.length - ran.length;
+    const checks = `${ran.filter((c) => c.asExpected).length}/${ran.length}${skipped ? ` (${skipped} skipped)` : ''}`;
+    const objectives = s.objectives.length ? `${s.objectives.filter((o) => o.passed).length}/${s.objectives.length}` : '—';
+    const m = s.measurements;
+    return [
+      cell(s.name), `${verdictMark(s.verdict)} ${s.verdict}`, formatDuration(s.durationMs), formatDuration(m.rtoMs),
+      formatDuration(m.rpoMs), m.lostWrites === undefined ? '—' : String(m.lostWrites), checks, objectives,
+    ];
+  });
+  const header = ['Scenario', 'Verdict', 'Duration', 'RTO', 'RPO', 'Lost writes', 'Checks as expected', 'Objectives met'];
+  return table(header, rows, ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r']);
+}
+
+/** Writes report.md, the after-action report for people. */
+export const markdownReporter: Reporter = {
+  id: 'markdown',
+  description: `${MARKDOWN_FILE}: the after-action report (verdict, objectives, timeline, checks, what to change)`,
+  async write(results, outDir) {
+    await mkdir(outDir, { recursive: true });
+    const path = join(outDir, MARKDOWN_FILE);
+    await writeFile(path, renderMarkdown(results), 'utf8');
+    return [path];
+  },
+};

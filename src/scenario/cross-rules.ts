@@ -1,0 +1,82 @@
+import type { RawProblem } from './ajv-problems.js';
+import type { PluginCatalog } from './catalog.js';
+import { isDuration, parseDuration } from './duration.js';
+import { formatPath, type Segment } from './positions.js';
+import { isRecord, recordItems } from './records.js';
+
+/** Rules that span fields: restore targets vs strategy, `after` vs `during`, unique check names, positive objectives. */
+export function checkCrossFields(spec: Record<string, unknown>, catalog: PluginCatalog): RawProblem[] {
+  return [...restoreTarget(spec, catalog), ...chaosTiming(spec), ...uniqueCheckNames(spec), ...positiveDurations(spec)];
+}
+
+function restoreTarget(spec: Record<string, unknown>, catalog: PluginCatalog): RawProblem[] {
+  const { restore, backup } = spec;
+  if (!isRecord(restore) || typeof restore.target !== 'string') return [];
+  const strategyId = restore.strategy ?? (isRecord(backup) ? backup.strategy : undefined);
+  if (typeof strategyId !== 'string' || !Object.hasOwn(catalog.strategies, strategyId)) return [];
+  const targets = catalog.strategies[strategyId]?.targets;
+  if (!targets || targets.includes(restore.target)) return [];
+  const able = Object.entries(catalog.strategies)
+    .filter(([, entry]) => entry.targets?.includes(restore.target as string))
+    .map(([id]) => id)
+    .sort();
+  const supported = targets.length ? targets.join(', ') : 'none';
+  return [
+    {
+      path: ['spec', 'restore', 'target'],
+      at: 'value',
+      message: `restore target "${restore.target}" is not supported by strategy "${strategyId}" (it supports: ${supported})`,
+      hint: able.length ? `use a strategy that supports it (${able.join(', ')}) in restore.strategy, or change the target` : 'change the target',
+    },
+  ];
+}
+
+function chaosTiming(spec: Record<string, unknown>): RawProblem[] {
+  return recordItems(spec.chaos)
+    .filter(([, step]) => step.after !== undefined && step.during !== 'restore')
+    .map(([i]) => ({
+      path: ['spec', 'chaos', i, 'after'],
+      at: 'key' as const,
+      message: '"after" only applies to steps with during: restore',
+      hint: 'add `during: restore` to run the step while the restore is in progress, or remove `after`',
+    }));
+}
+
+function uniqueCheckNames(spec: Record<string, unknown>): RawProblem[] {
+  const seen = new Map<string, number>();
+  const problems: RawProblem[] = [];
+  for (const [i, check] of recordItems(spec.checks)) {
+    const field = typeof check.name === 'string' ? 'name' : 'check';
+    const name = check[field];
+    if (typeof name !== 'string') continue;
+    const first = seen.get(name);
+    if (first === undefined) {
+      seen.set(name, i);
+      continue;
+    }
+    problems.push({
+      path: ['spec', 'checks', i, field],
+      at: 'value',
+      message: `duplicate check name "${name}" (also ${formatPath(['spec', 'checks', first])})`,
+      hint: 'give each check a distinct `name` (it defaults to the check id)',
+    });
+  }
+  return problems;
+}
+
+function positiveDurations(spec: Record<string, unknown>): RawProblem[] {
+  const fields: [Segment[], unknown][] = [];
+  for (const group of ['objectives', 'timeouts'] as const) {
+    const value = spec[group];
+    if (isRecord(value)) for (const [key, text] of Object.entries(value)) fields.push([['spec', group, key], text]);
+  }
+  // Malformed durations are reported by the schema's pattern; here only well-formed ones that mean "no time at all".
+  return fields
+    .filter(([, text]) => typeof text === 'string' && isDuration(text) && parseDuration(text) === 0)
+    .map(([path, text]) => ({
+      path,
+      at: 'value' as const,
+      message: `must be longer than 0 (got "${String(text)}")`,
+      hint: `${formatPath(path)} is a time limit: write e.g. 5m or 30s`,
+    }));
+}

@@ -1,0 +1,104 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { KdrillError } from '../core/errors.js';
+import type { ArtifactEntry, BackupManifest } from './types.js';
+
+/** The manifest's own file name inside a backup; no artifact may take it. */
+export const MANIFEST_NAME = 'manifest.json';
+
+/** A sortable backup id: UTC timestamp + 6 random hex digits, e.g. `20261125T120000Z-ab12cd`. */
+export function newBackupId(now: Date = new Date()): string {
+  const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** JSON with object keys sorted at every level and no whitespace: the form `rootHash` is computed over. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v ?? null)).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** sha256 (hex) of the canonical JSON of the manifest without `rootHash`. */
+export function computeRootHash(manifest: Omit<BackupManifest, 'rootHash'> & { rootHash?: string }): string {
+  const { rootHash: _ignored, ...rest } = manifest;
+  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
+}
+
+/** Adds `rootHash` to a manifest body. */
+export function sealManifest(body: Omit<BackupManifest, 'rootHash'>): BackupManifest {
+  return { ...body, rootHash: computeRootHash(body) };
+}
+
+/** Parses a stored manifest, checking its shape, its id and its rootHash; any failure is E_BACKUP_CORRUPT naming `where`. */
+export function parseManifest(text: string, expectedId: string, where: string): BackupManifest {
+  let data: BackupManifest;
+  try {
+    data = JSON.parse(text) as BackupManifest;
+  } catch {
+    throw corrupt(where, 'it is not valid JSON');
+  }
+  if (data?.formatVersion !== 1) throw corrupt(where, `formatVersion is ${JSON.stringify(data?.formatVersion)}, expected 1`);
+  if (data.id !== expectedId) throw corrupt(where, `it describes backup ${JSON.stringify(data.id)}, not ${expectedId}`);
+  if (!Array.isArray(data.artifacts)) throw corrupt(where, 'it has no artifact list');
+  for (const entry of data.artifacts) {
+    if (!isEntry(entry)) throw corrupt(where, `artifact entry ${JSON.stringify(entry?.name)} is malformed`);
+    assertArtifactName(entry.name, 'E_BACKUP_CORRUPT');
+  }
+  if (typeof data.rootHash !== 'string' || computeRootHash(data) !== data.rootHash) {
+    throw corrupt(where, 'its rootHash does not match its content (the manifest was edited or damaged)');
+  }
+  return data;
+}
+
+/** Throws (E_STORE by default) unless `name` is a safe relative path: no `..`, no absolute path, not the manifest. */
+export function assertArtifactName(name: string, code: 'E_STORE' | 'E_BACKUP_CORRUPT' = 'E_STORE'): void {
+  const parts = name.split('/');
+  const bad =
+    name.length === 0 ||
+    name.length > 512 ||
+    name === MANIFEST_NAME ||
+    name.includes('\\') ||
+    name.includes('\0') ||
+    parts.some((p) => p === '' || p === '.' || p === '..' || p.startsWith('.tmp-'));
+  if (bad) {
+    throw new KdrillError(code, `invalid artifact name ${JSON.stringify(name)}`, {
+      hint: `use a relative path of plain segments (e.g. resources/v1/secrets.json); "${MANIFEST_NAME}" is reserved`,
+    });
+  }
+}
+
+/** Throws E_BACKUP_NOT_FOUND for ids that cannot be backup ids (and could escape the store root). */
+export function assertBackupId(id: string): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(id)) {
+    throw new KdrillError('E_BACKUP_NOT_FOUND', `${JSON.stringify(id)} is not a backup id`, {
+      hint: 'backup ids look like 20261125T120000Z-ab12cd: run `kdrill backups list --store DIR`',
+    });
+  }
+}
+
+/** Total stored bytes of a manifest's artifacts. */
+export function manifestSize(manifest: BackupManifest): number {
+  return manifest.artifacts.reduce((sum, a) => sum + a.size, 0);
+}
+
+function isEntry(entry: ArtifactEntry): boolean {
+  return (
+    typeof entry?.name === 'string' &&
+    Number.isSafeInteger(entry.size) &&
+    entry.size >= 0 &&
+    typeof entry.sha256 === 'string' &&
+    /^[0-9a-f]{64}$/.test(entry.sha256) &&
+    typeof entry.sealed === 'boolean'
+  );
+}
+
+function corrupt(where: string, why: string): KdrillError {
+  return new KdrillError('E_BACKUP_CORRUPT', `manifest ${where} is corrupt: ${why}`, {
+    hint: 'the backup cannot be trusted; restore from another backup or another copy of this one',
+  });
+}

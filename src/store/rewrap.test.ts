@@ -1,0 +1,62 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LocalKeyProvider, createKeyFile, rotateKeyFile } from '../crypto/local-kms.js';
+import { createLocalStore } from './local-store.js';
+import { rewrapBackup } from './rewrap.js';
+import { storeFixture } from './test-helpers.js';
+
+const cluster = { name: 'c', provider: 'local', kubernetesVersion: 'v1.34.1' };
+let fx: Awaited<ReturnType<typeof storeFixture>>;
+beforeEach(async () => {
+  fx = await storeFixture();
+});
+afterEach(() => fx.cleanup());
+
+describe('rewrapBackup', () => {
+  it('moves a backup to the rotated key version, changing only the manifest', async () => {
+    const store = createLocalStore({ root: fx.root, keys: fx.keys, audit: fx.audit });
+    const writer = await store.create({ strategy: 's', cluster });
+    await writer.put('secret.json', Buffer.from('{"token":"abcdef123456"}'), { sealed: true });
+    const before = await writer.commit({});
+    const artifactPath = join(fx.root, before.id, 'secret.json');
+    const artifactBytes = await readFile(artifactPath);
+    const artifactMtime = (await stat(artifactPath)).mtimeMs;
+
+    await rotateKeyFile(fx.keyFile);
+    const rotated = await LocalKeyProvider.fromFile(fx.keyFile);
+    const result = await rewrapBackup(store, before.id, rotated, rotated);
+    expect(result).toEqual({ id: before.id, status: 'rewrapped', from: `local:${fx.keys.keyId}@v1`, to: `local:${fx.keys.keyId}@v2` });
+
+    const reader = await createLocalStore({ root: fx.root, keys: rotated }).open(before.id);
+    expect(reader.manifest.dataKey?.keyVersion).toBe('2');
+    expect(reader.manifest.rootHash).not.toBe(before.rootHash);
+    expect(reader.manifest.artifacts).toEqual(before.artifacts);
+    expect((await readFile(artifactPath)).equals(artifactBytes)).toBe(true);
+    expect((await stat(artifactPath)).mtimeMs).toBe(artifactMtime);
+    expect((await reader.get('secret.json')).toString()).toBe('{"token":"abcdef123456"}');
+    expect(fx.audit.events.at(-1)).toMatchObject({ action: 'key.rotate', subject: before.id, details: { keyVersion: '2' } });
+  });
+
+  it('moves a backup to another key entirely, after which the old key no longer opens it', async () => {
+    const store = createLocalStore({ root: fx.root, keys: fx.keys });
+    const writer = await store.create({ strategy: 's', cluster });
+    await writer.put('s.json', Buffer.from('{"k":"value-123456"}'), { sealed: true });
+    const { id } = await writer.commit({});
+    await createKeyFile(join(fx.dir, 'new.json'));
+    const next = await LocalKeyProvider.fromFile(join(fx.dir, 'new.json'));
+    await rewrapBackup(store, id, fx.keys, next);
+    expect((await (await createLocalStore({ root: fx.root, keys: next }).open(id)).get('s.json')).toString()).toBe('{"k":"value-123456"}');
+    await expect((await store.open(id)).get('s.json')).rejects.toMatchObject({ code: 'E_KEY' });
+    await expect(rewrapBackup(store, id, fx.keys, next)).rejects.toMatchObject({ code: 'E_KEY' });
+  });
+
+  it('reports backups without a data key as such and leaves them alone', async () => {
+    const store = createLocalStore({ root: fx.root, keys: fx.keys });
+    const writer = await store.create({ strategy: 's', cluster });
+    await writer.put('plain.json', Buffer.from('{}'));
+    const m = await writer.commit({});
+    expect(await rewrapBackup(store, m.id, fx.keys, fx.keys)).toEqual({ id: m.id, status: 'no-data-key' });
+    expect((await store.open(m.id)).manifest.rootHash).toBe(m.rootHash);
+  });
+});

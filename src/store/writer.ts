@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { KdrillError } from '../core/errors.js';
+import { SEAL_OVERHEAD, generateDataKey, seal } from '../crypto/envelope.js';
+import { createSealer } from '../crypto/envelope-stream.js';
+import type { KeyProvider, WrappedKey } from '../crypto/types.js';
+import type { AuditLog } from '../engine/audit.js';
+import { type ArtifactSink, chain, createHasher } from './backend.js';
+import { assertArtifactName, manifestSize, sealManifest } from './manifest.js';
+import type { ArtifactEntry, BackupManifest, BackupWriter } from './types.js';
+
+/** What a store passes to build a writer. */
+export interface WriterInit {
+  id: string;
+  strategy: string;
+  cluster: BackupManifest['cluster'];
+  createdAt: Date;
+  sink: ArtifactSink;
+  keys: KeyProvider;
+  audit: AuditLog;
+}
+
+/** A writer shared by every store: seals, hashes, and commits the manifest through the store's sink. */
+export async function createBackupWriter(init: WriterInit): Promise<BackupWriter> {
+  const dataKey = generateDataKey();
+  // Wrap now, so a KMS that is down fails the backup before any data moves.
+  const wrapped: WrappedKey = await init.keys.wrap(dataKey);
+  const entries = new Map<string, ArtifactEntry>();
+  let state: 'open' | 'committed' | 'aborted' = 'open';
+
+  const claim = (name: string) => {
+    if (state !== 'open') throw new KdrillError('E_STORE', `backup ${init.id} is already ${state}; cannot add ${name}`);
+    assertArtifactName(name);
+    if (entries.has(name)) throw new KdrillError('E_STORE', `backup ${init.id} already has an artifact named ${name}`, { hint: 'artifact names must be unique' });
+  };
+  const record = (entry: ArtifactEntry) => {
+    entries.set(entry.name, entry);
+    return entry;
+  };
+  const aad = (name: string) => `${init.id}/${name}`;
+
+  return {
+    id: init.id,
+    async put(name, data, options = {}) {
+      claim(name);
+      const bytes = options.sealed ? seal(dataKey, data, aad(name)) : data;
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      await init.sink.write(name, bytes, bytes.length);
+      return record({ name, size: bytes.length, sha256, sealed: options.sealed === true, mediaType: options.mediaType });
+    },
+    async putFile(name, path, options = {}) {
+      claim(name);
+      const plainSize = (await stat(path)).size;
+      const size = options.sealed ? plainSize + SEAL_OVERHEAD : plainSize;
+      const hasher = createHasher();
+      const source = createReadStream(path);
+      const body = options.sealed ? chain(chain(source, createSealer(dataKey, aad(name))), hasher.stream) : chain(source, hasher.stream);
+      await init.sink.write(name, body, size).catch((error: unknown) => {
+        body.destroy();
+        throw error;
+      });
+      const result = hasher.result();
+      if (result.size !== size) throw new KdrillError('E_STORE', `${path} changed while it was stored (${result.size} bytes, expected ${size})`, { hint: 'write the file completely before storing it' });
+      return record({ name, ...result, sealed: options.sealed === true, mediaType: options.mediaType });
+    },
+    async commit(metadata) {
+      if (state !== 'open') throw new KdrillError('E_STORE', `backup ${init.id} is already ${state}`);
+      const artifacts = [...entries.values()];
+      const manifest = sealManifest({
+        formatVersion: 1,
+        id: init.id,
+        strategy: init.strategy,
+        createdAt: init.createdAt.toISOString(),
+        cluster: init.cluster,
+        ...(artifacts.some((a) => a.sealed) ? { dataKey: wrapped } : {}),
+        artifacts,
+        metadata,
+      });
+      await init.sink.commit(Buffer.from(JSON.stringify(manifest, null, 2) + '\n'));
+      state = 'committed';
+      dataKey.fill(0);
+      await init.audit.record({ action: 'backup.write', subject: init.id, details: { artifacts: artifacts.length, sizeBytes: manifestSize(manifest), sealed: artifacts.filter((a) => a.sealed).length, rootHash: manifest.rootHash } });
+      return manifest;
+    },
+    async abort() {
+      if (state !== 'open') return;
+      state = 'aborted';
+      dataKey.fill(0);
+      await init.sink.abort();
+    },
+  };
+}

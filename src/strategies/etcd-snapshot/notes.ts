@@ -1,0 +1,35 @@
+import type { Cluster, ClusterSecretsMaterial } from '../../providers/types.js';
+import type { BackupManifest } from '../../store/types.js';
+import type { SnapshotFacts } from './snapshot-file.js';
+
+/** What a restore report says beyond counts: revision, timing, which keys were installed, version skew. */
+export function restoreNotes(input: {
+  cluster: Cluster;
+  manifest: BackupManifest;
+  facts: SnapshotFacts;
+  material: ClusterSecretsMaterial | undefined;
+  timing: { restoreMs: number; totalMs: number };
+}): string[] {
+  const { cluster, manifest, facts, material, timing } = input;
+  const notes = [
+    `restored etcd revision ${facts.revision} (${facts.totalKeys} keys, ${facts.fileSizeBytes} bytes) from backup ${manifest.id} into cluster ${cluster.name} in ${(timing.restoreMs / 1000).toFixed(1)}s (${(timing.totalMs / 1000).toFixed(1)}s with read and checks)`,
+  ];
+  if (!material) {
+    notes.push(`restoreMaterial is false: cluster ${cluster.name} kept its own encryption config and service-account keys, so Secrets encrypted with the backup's keys are unreadable`);
+  } else {
+    const installed = Object.keys(material);
+    notes.push(installed.length ? `installed the backup's secrets material: ${installed.join(', ')}` : 'the backup holds no secrets material: the cluster keeps its own encryption config and keys');
+    if (!material.encryptionConfigPath) notes.push('no encryption config in the backup: encrypted Secrets are readable only if the target already has the same keys');
+  }
+  const skew = minorSkew(manifest.cluster.kubernetesVersion, cluster.versions.kubernetes);
+  if (skew) notes.push(skew);
+  return notes;
+}
+
+function minorSkew(from: string, to: string): string | undefined {
+  const minor = (v: string) => /^v?(\d+)\.(\d+)/.exec(v)?.slice(1, 3).join('.');
+  const a = minor(from);
+  const b = minor(to);
+  if (!a || !b || a === b) return undefined;
+  return `the backup comes from Kubernetes ${from}, the target runs ${to}: objects are read with the target's storage versions; run the checks before trusting it`;
+}

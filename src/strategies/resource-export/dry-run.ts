@@ -1,0 +1,65 @@
+import type { KubeObject } from '../../kube/types.js';
+import { isImmutableChange, shorten } from './api-errors.js';
+import type { ApplyEnv, Outcome } from './apply.js';
+import { isSubset } from './compare.js';
+import { describeObject } from './notes.js';
+import type { PlannedObject } from './plan.js';
+import { withRetry } from './retry.js';
+
+/** One line of a dry-run plan. */
+export interface PlanEntry {
+  action: 'create' | 'update' | 'unchanged' | 'recreate' | 'skip' | 'prune' | 'fail';
+  /** `Kind ns/name` */
+  object: string;
+  tier: string;
+  note?: string;
+}
+
+const ACTION_OUTCOME: Record<PlanEntry['action'], Outcome | 'pruned'> = {
+  create: 'created',
+  update: 'updated',
+  unchanged: 'unchanged',
+  recreate: 'recreated',
+  skip: 'skipped',
+  prune: 'pruned',
+  fail: 'failed',
+};
+
+/**
+ * What applying would do, without writing: a missing object is a `create`; for an existing one that differs, the
+ * server's dryRun=All apply says whether anything would really change (or an immutable field forces a `recreate`).
+ */
+export async function dryRunAction(
+  p: PlannedObject,
+  desired: KubeObject,
+  path: string | undefined,
+  live: KubeObject | undefined,
+  env: ApplyEnv,
+): Promise<Outcome> {
+  // Dependents of objects that are only planned keep their owner references in the printed plan.
+  if (p.oldUid) env.newUids.set(p.oldUid, live?.metadata.uid ?? p.oldUid);
+  if (!live || !path) return plan(env, p, 'create', path ? undefined : 'its type is served once its CRD is created');
+  try {
+    const result = await withRetry(() => env.client.apply(path, desired, { dryRun: true }), env.policy);
+    return plan(env, p, sameContent(result, live) ? 'unchanged' : 'update');
+  } catch (error) {
+    if (!isImmutableChange(error)) throw error;
+    return plan(env, p, 'recreate', shorten((error as Error).message));
+  }
+}
+
+function plan(env: ApplyEnv, p: PlannedObject, action: PlanEntry['action'], note?: string): Outcome {
+  env.entries.push({ action, object: describeObject(p.desired), tier: p.tier, ...(note ? { note } : {}) });
+  return ACTION_OUTCOME[action] as Outcome;
+}
+
+/** Equal apart from what every write touches (resourceVersion, managedFields). */
+function sameContent(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } });
+  return isSubset(strip(a), strip(b)) && isSubset(strip(b), strip(a));
+}
+
+/** The plan as printable lines: `create Secret app/db (config)`. */
+export function renderPlan(entries: PlanEntry[]): string[] {
+  return entries.map((e) => `${e.action} ${e.object} (${e.tier})${e.note ? `: ${e.note}` : ''}`);
+}

@@ -1,0 +1,118 @@
+import type { KubeObject, OwnerReference } from '../../kube/types.js';
+import type { IndexedResource } from './layout.js';
+import { describeObject, type NoteBook } from './notes.js';
+import { sanitize, type SanitizeOptions } from './sanitize.js';
+import { tierOf, tierRank, type Tier } from './tiers.js';
+
+/** One object to restore: its apply body (owner uids still the backup's), where it goes, and its status for /status. */
+export interface PlannedObject {
+  /** `group/resource/namespace/name` after namespace mapping. */
+  key: string;
+  tier: Tier;
+  /** Depth of ownership inside the tier: owners (level n) are applied before their dependents (level n+1). */
+  level: number;
+  resource: IndexedResource;
+  desired: KubeObject;
+  status: unknown;
+  /** The object's uid in the backed-up cluster (owner references point at it). */
+  oldUid: string | undefined;
+}
+
+/** Objects applied together (in parallel): one tier, one ownership level. */
+export interface PlanStep {
+  tier: Tier;
+  level: number;
+  objects: PlannedObject[];
+}
+
+/** The backed-up objects of one resource type, as read from its artifact. */
+export interface BackedUpResource {
+  entry: IndexedResource;
+  items: KubeObject[];
+}
+
+/** Identity of an object in the target cluster. */
+export function objectKey(group: string, resource: string, namespace: string | undefined, name: string): string {
+  return `${group}/${resource}/${namespace ?? ''}/${name}`;
+}
+
+/**
+ * Sanitizes every object and orders them in steps: tiers in TIERS order; inside, owners before dependents (a dependent
+ * whose owner sits in a later tier moves after it). Owner references to objects not in the backup are dropped.
+ */
+export function buildPlan(resources: BackedUpResource[], options: SanitizeOptions, notes: NoteBook): PlanStep[] {
+  const planned: PlannedObject[] = [];
+  for (const { entry, items } of resources) {
+    const tier = tierOf(entry.group, entry.resource, entry.custom);
+    for (const item of items) {
+      const { desired, status } = sanitize(item, entry, options);
+      const key = objectKey(entry.group, entry.resource, desired.metadata.namespace, desired.metadata.name);
+      planned.push({ key, tier, level: 0, resource: entry, desired, status, oldUid: item.metadata.uid });
+    }
+  }
+  const byUid = new Map(planned.filter((p) => p.oldUid).map((p) => [p.oldUid!, p]));
+  for (const p of planned) keepKnownOwners(p, byUid, notes);
+  placeByOwners(planned, byUid);
+  return groupSteps(planned);
+}
+
+function keepKnownOwners(p: PlannedObject, byUid: Map<string, PlannedObject>, notes: NoteBook): void {
+  const refs = p.desired.metadata.ownerReferences;
+  if (!refs) return;
+  const kept = refs.filter((ref) => {
+    const owner = byUid.get(ref.uid);
+    const ok = owner !== undefined && sameScope(owner, p);
+    if (!ok) notes.add('stale owner references dropped (owner not in the backup)', `${describeObject(p.desired)} -> ${ref.kind} ${ref.name}`);
+    return ok;
+  });
+  if (kept.length) p.desired.metadata.ownerReferences = kept;
+  else delete p.desired.metadata.ownerReferences;
+}
+
+/** Namespaced owners must live in the dependent's namespace; cluster-scoped owners fit anyone. */
+function sameScope(owner: PlannedObject, dependent: PlannedObject): boolean {
+  return !owner.desired.metadata.namespace || owner.desired.metadata.namespace === dependent.desired.metadata.namespace;
+}
+
+function placeByOwners(planned: PlannedObject[], byUid: Map<string, PlannedObject>): void {
+  const done = new Set<PlannedObject>();
+  const visiting = new Set<PlannedObject>();
+  const place = (p: PlannedObject): void => {
+    if (done.has(p) || visiting.has(p)) return;
+    visiting.add(p);
+    for (const ref of p.desired.metadata.ownerReferences ?? []) {
+      const owner = byUid.get(ref.uid);
+      if (!owner) continue;
+      place(owner);
+      const ownerRank = tierRank(owner.tier);
+      if (ownerRank > tierRank(p.tier) || (ownerRank === tierRank(p.tier) && owner.level >= p.level)) {
+        p.tier = owner.tier;
+        p.level = owner.level + 1;
+      }
+    }
+    visiting.delete(p);
+    done.add(p);
+  };
+  planned.forEach(place);
+}
+
+function groupSteps(planned: PlannedObject[]): PlanStep[] {
+  const steps = new Map<string, PlanStep>();
+  for (const p of planned) {
+    const id = `${tierRank(p.tier)}:${p.level}`;
+    let step = steps.get(id);
+    if (!step) steps.set(id, (step = { tier: p.tier, level: p.level, objects: [] }));
+    step.objects.push(p);
+  }
+  return [...steps.values()].sort((a, b) => tierRank(a.tier) - tierRank(b.tier) || a.level - b.level);
+}
+
+/** Owner references with every uid replaced by the restored owner's uid; references to owners that failed are dropped. */
+export function rewriteOwners(refs: OwnerReference[] | undefined, newUids: Map<string, string>): OwnerReference[] | undefined {
+  if (!refs) return undefined;
+  const out = refs.flatMap((ref) => {
+    const uid = newUids.get(ref.uid);
+    return uid ? [{ ...ref, uid }] : [];
+  });
+  return out.length ? out : undefined;
+}

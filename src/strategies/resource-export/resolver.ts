@@ -1,0 +1,54 @@
+import type { KubeClient } from '../../kube/client.js';
+import { ResourceMapper } from '../../kube/discovery.js';
+import type { ApiResource } from '../../kube/types.js';
+import { abortableSleep } from './retry.js';
+
+/** Attempts at finding a kind that discovery does not list yet (a CRD established a moment ago). */
+const LOOKUP_ATTEMPTS = 4;
+const LOOKUP_PAUSE_MS = 1_000;
+
+/** Resolves apiVersion + kind to the served resource (its plural) through discovery, reloading it when a kind is new. */
+export class Resolver {
+  private mapper: Promise<ResourceMapper>;
+  private loadedAt = 0;
+  /** Kinds found missing after every attempt: not looked for again until the next explicit refresh. */
+  private readonly missing = new Set<string>();
+
+  constructor(
+    private readonly client: Pick<KubeClient, 'get' | 'getOptional'>,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.mapper = this.load();
+  }
+
+  /** Reload discovery now (after CRDs were created). */
+  refresh(): Promise<ResourceMapper> {
+    this.missing.clear();
+    this.mapper = this.load();
+    return this.mapper;
+  }
+
+  /** The served resource, or undefined when the target cluster does not serve that apiVersion/kind. */
+  async resolve(apiVersion: string, kind: string, signal?: AbortSignal): Promise<ApiResource | undefined> {
+    const key = `${apiVersion}|${kind}`;
+    for (let attempt = 0; ; attempt++) {
+      const found = (await this.mapper).lookup(apiVersion, kind);
+      if (found) return found;
+      if (this.missing.has(key)) return undefined;
+      if (attempt >= LOOKUP_ATTEMPTS) {
+        this.missing.add(key);
+        return undefined;
+      }
+      // Objects resolving at once share one reload; a reload younger than the pause is reused.
+      if (this.now() - this.loadedAt >= LOOKUP_PAUSE_MS) {
+        this.mapper = this.load();
+        await this.mapper;
+      } else await abortableSleep(LOOKUP_PAUSE_MS, signal);
+    }
+  }
+
+  private async load(): Promise<ResourceMapper> {
+    this.loadedAt = this.now();
+    return ResourceMapper.load(this.client as KubeClient);
+  }
+}

@@ -1,0 +1,114 @@
+import type { KubeObject } from '../../kube/types.js';
+
+/** Metadata the apiserver assigns: sending it back is rejected (managedFields), stale (resourceVersion) or ignored. */
+const SERVER_METADATA = [
+  'managedFields',
+  'resourceVersion',
+  'uid',
+  'selfLink',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+] as const;
+
+const JOB_UID_LABELS = ['controller-uid', 'batch.kubernetes.io/controller-uid'];
+const TOKEN_DATA = ['token', 'ca.crt', 'namespace'];
+const SA_UID_ANNOTATION = 'kubernetes.io/service-account.uid';
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** What the resource type of an object tells sanitizing. */
+export interface ResourceFacts {
+  group: string;
+  /** Plural resource name. */
+  resource: string;
+  custom: boolean;
+  statusSubresource: boolean;
+}
+
+export interface SanitizeOptions {
+  keepNodePorts: boolean;
+  namespaceMap: Record<string, string>;
+}
+
+/** The apply body of an object, and the status to send through /status afterwards (custom resources only). */
+export interface Sanitized {
+  desired: KubeObject;
+  status: unknown;
+}
+
+/** Turns a backed-up object into the body server-side apply accepts in any cluster. Never mutates `obj`. */
+export function sanitize(obj: KubeObject, facts: ResourceFacts, options: SanitizeOptions): Sanitized {
+  const out = structuredClone(obj);
+  for (const field of SERVER_METADATA) delete out.metadata[field];
+  // Built-in workloads' status is rebuilt by their controllers; a CRD's status is reset by the server.
+  const status = facts.custom && facts.statusSubresource && out.status !== undefined ? out.status : undefined;
+  delete out.status;
+  mapNamespaces(out, facts, options.namespaceMap);
+  KIND_RULES[`${facts.group}/${facts.resource}`]?.(out, options);
+  return { desired: out, status };
+}
+
+type Rule = (obj: KubeObject, options: SanitizeOptions) => void;
+
+const KIND_RULES: Record<string, Rule> = {
+  '/services': (o, options) => {
+    const spec = o.spec as Record<string, unknown> | undefined;
+    if (!spec) return;
+    if (spec.clusterIP !== 'None') {
+      delete spec.clusterIP;
+      delete spec.clusterIPs;
+    }
+    if (options.keepNodePorts) return;
+    delete spec.healthCheckNodePort;
+    for (const port of (spec.ports as Record<string, unknown>[] | undefined) ?? []) delete port.nodePort;
+  },
+  '/pods': (o) => {
+    const spec = o.spec as Record<string, unknown> | undefined;
+    delete spec?.nodeName;
+    // Ephemeral containers can only be added through their subresource, never on create.
+    delete spec?.ephemeralContainers;
+  },
+  'batch/jobs': (o) => {
+    const spec = o.spec as { selector?: { matchLabels?: Record<string, string> }; template?: { metadata?: { labels?: Record<string, string> } } };
+    removeKeys(o.metadata.labels, JOB_UID_LABELS);
+    removeKeys(spec?.selector?.matchLabels, JOB_UID_LABELS);
+    removeKeys(spec?.template?.metadata?.labels, JOB_UID_LABELS);
+    // The server generates the selector (with the new uid) unless manualSelector is set.
+    if (spec?.selector && !(spec as { manualSelector?: boolean }).manualSelector) delete spec.selector;
+  },
+  '/secrets': (o) => {
+    if (o.type !== 'kubernetes.io/service-account-token') return;
+    removeKeys(o.data as Record<string, string> | undefined, TOKEN_DATA);
+    removeKeys(o.metadata.annotations, [SA_UID_ANNOTATION]);
+  },
+  'rbac.authorization.k8s.io/clusterroles': (o) => {
+    // The aggregation controller computes rules from the aggregationRule.
+    if (o.aggregationRule) o.rules = [];
+  },
+  '/persistentvolumes': (o) => {
+    const claimRef = (o.spec as { claimRef?: Record<string, unknown> } | undefined)?.claimRef;
+    delete claimRef?.uid;
+    delete claimRef?.resourceVersion;
+  },
+  'apps/deployments': (o) => removeKeys(o.metadata.annotations, ['deployment.kubernetes.io/revision']),
+};
+
+function mapNamespaces(o: KubeObject, facts: ResourceFacts, map: Record<string, string>): void {
+  const mapped = (ns: string | undefined) => (ns !== undefined && map[ns] !== undefined ? map[ns] : ns);
+  if (o.metadata.namespace) o.metadata.namespace = mapped(o.metadata.namespace);
+  if (facts.group === '' && facts.resource === 'namespaces') {
+    o.metadata.name = mapped(o.metadata.name)!;
+    if (o.metadata.labels?.[NAMESPACE_NAME_LABEL]) o.metadata.labels[NAMESPACE_NAME_LABEL] = o.metadata.name;
+  }
+  if (facts.group === 'rbac.authorization.k8s.io' && (facts.resource === 'rolebindings' || facts.resource === 'clusterrolebindings')) {
+    for (const subject of (o.subjects as { namespace?: string }[] | undefined) ?? []) {
+      if (subject.namespace) subject.namespace = mapped(subject.namespace);
+    }
+  }
+}
+
+function removeKeys(map: Record<string, unknown> | undefined, keys: readonly string[]): void {
+  if (!map) return;
+  for (const key of keys) delete map[key];
+}

@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stateDiff } from '../../src/checks/state-diff.js';
+import type { CheckOutcome } from '../../src/engine/types.js';
+import { startTestCluster, type TestCluster } from '../support/cluster.js';
+import { makeTestContext, type TestContext } from '../support/context.js';
+import { waitFor } from '../support/wait.js';
+
+const CANARY = 'kdrill-canary-statediff-91f2';
+const NS = '/api/v1/namespaces/shop';
+const options = { namespaces: ['shop'] };
+
+interface Evidence {
+  objects: { baseline: number; current: number; unchanged: number };
+  missing: { items: string[]; more?: string };
+  extra: { items: string[] };
+  changed: { items: { key: string; diff?: string }[] };
+  perKind: Record<string, { missing: number; extra: number; changed: number }>;
+}
+
+const configMap = (name: string, labels: Record<string, string>) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'shop', labels },
+  data: { greeting: 'hello' },
+});
+const secret = (password: string) => ({
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: { name: 'db', namespace: 'shop' },
+  type: 'Opaque',
+  stringData: { password },
+});
+
+// A real control plane: seed a namespace, take the baseline, break it as a bad restore would, then put it back.
+describe('state-diff against a real cluster', () => {
+  let test: TestCluster;
+  let ctx: TestContext;
+  let baseline: unknown;
+
+  const verify = async (opts: Record<string, unknown> = options, base = baseline) => {
+    const outcome: CheckOutcome = await stateDiff.verify(ctx, opts, base);
+    return { outcome, evidence: outcome.evidence as unknown as Evidence };
+  };
+
+  beforeAll(async () => {
+    test = await startTestCluster({ name: 'state-diff' });
+    ctx = await makeTestContext({ cluster: test.cluster, client: test.client });
+    await test.client.apply(NS, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
+    // The controllers add the default ServiceAccount and kube-root-ca.crt: wait, or they would show up as extra objects.
+    await waitFor(async () => (await test.client.getOptional(`${NS}/serviceaccounts/default`)) !== undefined);
+    await test.client.apply(`${NS}/configmaps/app-config`, configMap('app-config', { tier: 'web' }));
+    await test.client.apply(`${NS}/configmaps/feature-flags`, configMap('feature-flags', {}));
+    await test.client.apply(`${NS}/secrets/db`, secret(CANARY));
+    await test.client.apply(`${NS}/services/web`, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80 }] },
+    });
+    baseline = await stateDiff.baseline!(ctx, options);
+  });
+
+  afterAll(async () => {
+    await ctx?.cleanup();
+    await test?.destroy();
+  });
+
+  it('passes on the unchanged namespace', async () => {
+    const { outcome, evidence } = await verify();
+    expect(outcome.status, outcome.summary).toBe('passed');
+    // Namespace, default ServiceAccount, two ConfigMaps, the Secret and the Service; kube-root-ca.crt is skipped.
+    expect(evidence.objects).toEqual({ baseline: 6, current: 6, unchanged: 6 });
+  });
+
+  it('fails on a deleted ConfigMap, a changed label and a changed Secret, without showing the secret', async () => {
+    await test.client.delete(`${NS}/configmaps/feature-flags`);
+    await test.client.apply(`${NS}/configmaps/app-config`, configMap('app-config', { tier: 'db' }));
+    await test.client.apply(`${NS}/secrets/db`, secret(`${CANARY}-rotated`));
+    const { outcome, evidence } = await verify();
+    expect(outcome.status).toBe('failed');
+    expect(outcome.summary).toBe('1 missing, 2 changed, 0 extra of 6 baseline objects');
+    expect(evidence.missing.items).toEqual(['/ConfigMap/shop/feature-flags']);
+    expect(evidence.changed.items.map((c) => c.key)).toEqual(['/ConfigMap/shop/app-config', '/Secret/shop/db']);
+    expect(evidence.changed.items[0]!.diff).toMatch(/^-\s+tier: web$/m);
+    expect(evidence.changed.items[0]!.diff).toMatch(/^\+\s+tier: db$/m);
+    expect(evidence.changed.items[1]!.diff).toMatch(/^-\s+password: hmac:[0-9a-f]{16}$/m);
+    expect(evidence.perKind).toEqual({
+      ConfigMap: { baseline: 2, current: 1, missing: 1, extra: 0, changed: 1 },
+      Secret: { baseline: 1, current: 1, missing: 0, extra: 0, changed: 1 },
+    });
+    const text = JSON.stringify(outcome);
+    expect(text).not.toContain(CANARY);
+    expect(text).not.toContain(Buffer.from(CANARY).toString('base64').slice(0, 16));
+    expect(outcome.recommendation).toMatch(/did not bring back 1 object/);
+  });
+
+  it('passes again once the objects are restored, and judges extra objects by allowExtra', async () => {
+    await test.client.apply(`${NS}/configmaps/feature-flags`, configMap('feature-flags', {}));
+    await test.client.apply(`${NS}/configmaps/app-config`, configMap('app-config', { tier: 'web' }));
+    await test.client.apply(`${NS}/secrets/db`, secret(CANARY));
+    await test.client.delete(`${NS}/services/web`);
+    await waitFor(async () => (await test.client.getOptional(`${NS}/services/web`)) === undefined);
+    await test.client.apply(`${NS}/services/web`, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80 }] },
+    });
+    const restored = await verify();
+    expect(restored.outcome.status, restored.outcome.summary).toBe('passed');
+    // Re-created objects have new uids, resourceVersions, timestamps and a new NodePort/cluster IP: none of that counts.
+    expect(restored.evidence.objects.unchanged).toBe(6);
+
+    await test.client.apply(`${NS}/configmaps/leftover`, configMap('leftover', {}));
+    const extra = await verify();
+    expect([extra.outcome.status, extra.evidence.extra.items]).toEqual(['failed', ['/ConfigMap/shop/leftover']]);
+    expect((await verify({ ...options, allowExtra: true })).outcome.status).toBe('passed');
+    await test.client.delete(`${NS}/configmaps/leftover`);
+  });
+
+  it('passes on a whole-cluster capture taken twice: nothing volatile is compared', async () => {
+    const whole = await stateDiff.baseline!(ctx, {});
+    await new Promise((r) => setTimeout(r, 3000));
+    const { outcome, evidence } = await verify({}, whole);
+    expect(outcome.status, JSON.stringify(outcome.evidence)).toBe('passed');
+    console.log(Object.keys((whole as { objects: object }).objects).join('\n'));
+    expect(evidence.objects.baseline).toBeGreaterThan(6);
+  });
+});

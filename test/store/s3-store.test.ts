@@ -1,0 +1,168 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectRetentionCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalKeyProvider, createKeyFile, rotateKeyFile } from '../../src/crypto/local-kms.js';
+import { rewrapBackup } from '../../src/store/rewrap.js';
+import { createS3Store, type S3StoreOptions } from '../../src/store/s3-store.js';
+import { type Versitygw, startVersitygw, versitygwBinary } from '../support/versitygw.js';
+
+const CANARY = 'kdrill-canary-s3-Hq7Xw2Lp9Vd4';
+const cluster = { name: 'drill-s3', provider: 'local', kubernetesVersion: 'v1.34.1' };
+const MiB = 1024 * 1024;
+
+if (!versitygwBinary.path) {
+  describe('S3 store against versitygw', () => {
+    it.skip(`SKIPPED: ${versitygwBinary.skipReason}`, () => {});
+  });
+} else {
+  describe('S3 store against versitygw', () => {
+    let gw: Versitygw | undefined;
+    let dir: string;
+    let keyFile: string;
+    let keys: LocalKeyProvider;
+    let s3: S3Client;
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    const store = (extra: Partial<S3StoreOptions> = {}) =>
+      createS3Store({ bucket: 'kdrill-plain', prefix: 'drills/a', endpoint: gw!.endpoint, keys, uploadLimits: { multipartThreshold: 6 * MiB, partSize: 5 * MiB }, ...extra });
+
+    beforeAll(async () => {
+      gw = await startVersitygw();
+      process.env.AWS_ACCESS_KEY_ID = gw.accessKey;
+      process.env.AWS_SECRET_ACCESS_KEY = gw.secretKey;
+      s3 = new S3Client({ region: 'us-east-1', endpoint: gw.endpoint, forcePathStyle: true });
+      await s3.send(new CreateBucketCommand({ Bucket: 'kdrill-plain' }));
+      await s3.send(new CreateBucketCommand({ Bucket: 'kdrill-locked', ObjectLockEnabledForBucket: true }));
+      dir = await mkdtemp(join(tmpdir(), 'kdrill-s3-test-'));
+      keyFile = join(dir, 'key.json');
+      await createKeyFile(keyFile);
+      keys = await LocalKeyProvider.fromFile(keyFile);
+    });
+    afterAll(async () => {
+      s3?.destroy();
+      await gw?.stop();
+      if (dir) await rm(dir, { recursive: true, force: true });
+      for (const [name, value] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    });
+
+    it('round-trips plain, sealed and multipart artifacts, and lists only committed backups', async () => {
+      const big = randomBytes(11 * MiB + 123);
+      await writeFile(join(dir, 'snapshot.db'), big);
+      await writeFile(join(dir, 'secret.db'), `db with ${CANARY}`);
+      const writer = await store().create({ strategy: 'etcd-snapshot', cluster });
+      await writer.put('resources/v1/secrets.json', Buffer.from(`{"password":"${CANARY}"}`), { sealed: true });
+      await writer.putFile('etcd/snapshot.db', join(dir, 'snapshot.db'));
+      await writer.putFile('etcd/secret.db', join(dir, 'secret.db'), { sealed: true });
+      expect(await store().list()).toEqual([]);
+      await expect(store().open(writer.id)).rejects.toMatchObject({ code: 'E_BACKUP_NOT_FOUND', message: /never committed/ });
+      const m = await writer.commit({ revision: 42 });
+      expect(m.artifacts.map((a) => [a.name, a.size])).toEqual([
+        ['resources/v1/secrets.json', `{"password":"${CANARY}"}`.length + 29],
+        ['etcd/snapshot.db', big.length],
+        ['etcd/secret.db', `db with ${CANARY}`.length + 29],
+      ]);
+      expect(await store().list()).toEqual([{ id: m.id, strategy: 'etcd-snapshot', createdAt: m.createdAt, cluster: 'drill-s3', sizeBytes: m.artifacts.reduce((s, a) => s + a.size, 0) }]);
+      const reader = await store().open(m.id);
+      expect((await reader.get('resources/v1/secrets.json')).toString()).toBe(`{"password":"${CANARY}"}`);
+      await reader.getToFile('etcd/snapshot.db', join(dir, 'restored.db'));
+      expect((await readFile(join(dir, 'restored.db'))).equals(big)).toBe(true);
+      expect((await reader.get('etcd/secret.db')).toString()).toBe(`db with ${CANARY}`);
+      expect(await reader.verify()).toEqual({ ok: true, problems: [] });
+      expect(store().describe()).toBe('s3://kdrill-plain/drills/a/');
+      // 11 MiB over a 6 MiB threshold in 5 MiB parts: a three-part multipart upload.
+      const head = await s3.send(new HeadObjectCommand({ Bucket: 'kdrill-plain', Key: `drills/a/${m.id}/etcd/snapshot.db` }));
+      expect(head.ETag).toMatch(/-3"$/);
+    });
+
+    it('leaves no canary plaintext or base64 in the bucket files', async () => {
+      const forms = [CANARY, Buffer.from(CANARY).toString('base64'), Buffer.from(CANARY).toString('hex')];
+      const files = (await readdir(gw!.dataDir, { recursive: true, withFileTypes: true })).filter((f) => f.isFile());
+      expect(files.length).toBeGreaterThanOrEqual(4);
+      for (const f of files) {
+        const content = (await readFile(join(f.parentPath, f.name))).toString('latin1');
+        for (const form of forms) expect(content.includes(form), `${f.name} holds ${form}`).toBe(false);
+      }
+    });
+
+    it('aborts by deleting what was written', async () => {
+      const writer = await store({ prefix: 'aborted' }).create({ strategy: 's', cluster });
+      await writer.put('a.json', Buffer.from('{}'));
+      await writer.abort();
+      const out = await s3.send(new ListObjectsV2Command({ Bucket: 'kdrill-plain', Prefix: 'aborted/' }));
+      expect(out.Contents ?? []).toEqual([]);
+    });
+
+    it('detects an overwritten artifact, an edited manifest, and an unlisted object', async () => {
+      const st = store({ prefix: 'tamper' });
+      const writer = await st.create({ strategy: 's', cluster });
+      await writer.put('a.json', Buffer.from('{"a":1}'));
+      await writer.put('s.json', Buffer.from('{"s":"secret-value"}'), { sealed: true });
+      const m = await writer.commit({});
+      const sealedKey = `tamper/${m.id}/s.json`;
+      const original = Buffer.from(await (await st.open(m.id)).get('a.json'));
+      expect(original.toString()).toBe('{"a":1}');
+      await s3.send(new PutObjectCommand({ Bucket: 'kdrill-plain', Key: `tamper/${m.id}/a.json`, Body: '{"a":2}' }));
+      await s3.send(new PutObjectCommand({ Bucket: 'kdrill-plain', Key: sealedKey, Body: Buffer.alloc(20) }));
+      await s3.send(new PutObjectCommand({ Bucket: 'kdrill-plain', Key: `tamper/${m.id}/extra.json`, Body: '{}' }));
+      const result = await (await st.open(m.id)).verify();
+      expect(result.problems).toEqual([
+        expect.stringMatching(new RegExp(`^a.json: s3://kdrill-plain/tamper/${m.id}/a.json is corrupt: sha256`)),
+        expect.stringMatching(/^s.json: .* 20 bytes, the manifest says 49/),
+        'extra.json: file is not listed in the manifest',
+      ]);
+      const manifestKey = `tamper/${m.id}/manifest.json`;
+      const text = JSON.stringify({ ...m, metadata: { forged: true } });
+      await s3.send(new PutObjectCommand({ Bucket: 'kdrill-plain', Key: manifestKey, Body: text }));
+      await expect(st.open(m.id)).rejects.toMatchObject({ code: 'E_BACKUP_CORRUPT', message: expect.stringContaining(`s3://kdrill-plain/${manifestKey}`) });
+    });
+
+    it('writes Object Lock retention on every object and calls a deleted manifest corrupt', async () => {
+      const st = store({ bucket: 'kdrill-locked', prefix: '', objectLock: { mode: 'GOVERNANCE', days: 2 } });
+      const writer = await st.create({ strategy: 's', cluster });
+      await writer.put('s.json', Buffer.from('{"k":"v-123456"}'), { sealed: true });
+      const before = Date.now();
+      const m = await writer.commit({});
+      for (const key of [`${m.id}/manifest.json`, `${m.id}/s.json`]) {
+        const { Retention } = await s3.send(new GetObjectRetentionCommand({ Bucket: 'kdrill-locked', Key: key }));
+        expect(Retention?.Mode, key).toBe('GOVERNANCE');
+        const until = Retention!.RetainUntilDate!.getTime();
+        expect(Math.abs(until - (before + 2 * 86_400_000)), key).toBeLessThan(120_000);
+      }
+      await s3.send(new DeleteObjectCommand({ Bucket: 'kdrill-locked', Key: `${m.id}/manifest.json` }));
+      await expect(st.open(m.id)).rejects.toMatchObject({ code: 'E_BACKUP_CORRUPT', message: /was deleted/ });
+      // Shown, not hidden: a tampered backup must stay visible to `backups list`.
+      expect(await st.list()).toEqual([{ id: m.id, strategy: 'unreadable', createdAt: '', cluster: '', sizeBytes: 0 }]);
+    });
+
+    it('re-wraps a backup after a key rotation', async () => {
+      const st = store({ prefix: 'rewrap' });
+      const writer = await st.create({ strategy: 's', cluster });
+      await writer.put('s.json', Buffer.from('{"k":"rotate-me-123"}'), { sealed: true });
+      const m = await writer.commit({});
+      await rotateKeyFile(keyFile);
+      const rotated = await LocalKeyProvider.fromFile(keyFile);
+      expect(await rewrapBackup(st, m.id, rotated, rotated)).toMatchObject({ status: 'rewrapped', to: `local:${keys.keyId}@v2` });
+      const reader = await store({ prefix: 'rewrap', keys: rotated }).open(m.id);
+      expect(reader.manifest.dataKey?.keyVersion).toBe('2');
+      expect((await reader.get('s.json')).toString()).toBe('{"k":"rotate-me-123"}');
+    });
+
+    it('explains a missing bucket', async () => {
+      const error = await store({ bucket: 'no-such-bucket' }).list().catch((e) => e);
+      expect(error).toMatchObject({ code: 'E_STORE', message: /NoSuchBucket/, hint: /create the bucket/ });
+    });
+  });
+}
