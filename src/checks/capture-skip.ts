@@ -11,6 +11,8 @@ const SKIPPED_RESOURCES = new Set([
   '/componentstatuses',
   // The apiserver's own per-instance bookkeeping (alpha StorageVersion API).
   'internal.apiserver.k8s.io/storageversions',
+  // One allocation record per Service cluster IP: a restored Service gets a new IP and a new record.
+  'networking.k8s.io/ipaddresses',
 ]);
 
 /** Objects the apiserver or controllers write in every cluster: they differ between clusters without meaning anything. */
@@ -18,6 +20,9 @@ const SKIPPED_OBJECTS = new Set([
   '/Service/default/kubernetes',
   '/ConfigMap/kube-system/extension-apiserver-authentication',
   '/ConfigMap/kube-system/kube-apiserver-legacy-service-account-token-tracking',
+  'networking.k8s.io/ServiceCIDR//kubernetes',
+  'scheduling.k8s.io/PriorityClass//system-cluster-critical',
+  'scheduling.k8s.io/PriorityClass//system-node-critical',
 ]);
 
 const SKIPPED_SECRET_TYPES = new Set(['kubernetes.io/service-account-token', 'bootstrap.kubernetes.io/token']);

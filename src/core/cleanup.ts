@@ -56,7 +56,8 @@ function install(): void {
     process.on(signal, () => {
       if (exiting) return;
       exiting = true;
-      process.stderr.write(`\nkdrill: ${signal} received, cleaning up...\n`);
+      // Say something only when there is something to clean (test workers get SIGTERM at every exit).
+      if (handlers.size > 0 || pidGroups.size > 0) process.stderr.write(`\nkdrill: ${signal} received, cleaning up...\n`);
       void runCleanups().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
     });
   }

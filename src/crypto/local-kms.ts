@@ -42,21 +42,14 @@ export class LocalKeyProvider implements KeyProvider {
     return { provider: this.id, keyId: this.keyId, keyVersion: String(version), ciphertext: sealed.toString('base64') };
   }
 
+  /** Throws E_KEY unless this key file holds the key and version that wrapped `wrapped` (no decryption). */
+  assertCanUnwrap(wrapped: WrappedKey): void {
+    this.materialFor(wrapped);
+  }
+
   async unwrap(wrapped: WrappedKey): Promise<Buffer> {
-    if (wrapped.provider !== this.id) {
-      throw keyError(`the data key was wrapped by KMS provider "${wrapped.provider}" (key ${wrapped.keyId}), not by a local key file`,
-        `configure the ${wrapped.provider} provider that made the backup`);
-    }
-    if (wrapped.keyId !== this.keyId) {
-      throw keyError(`the backup was sealed with key ${wrapped.keyId}, but key file ${this.path} holds key ${this.keyId}`,
-        `use the key file whose keyId is ${wrapped.keyId}`);
-    }
+    const material = this.materialFor(wrapped);
     const version = Number(wrapped.keyVersion);
-    const material = this.materials.get(version);
-    if (!material) {
-      throw keyError(`key file ${this.path} has no version ${wrapped.keyVersion} of key ${this.keyId} (has ${[...this.materials.keys()].join(', ')})`,
-        'use the newest copy of the key file: rotation keeps every version');
-    }
     try {
       return open(material, Buffer.from(wrapped.ciphertext, 'base64'), wrapAad(this.keyId, version));
     } catch (error) {
@@ -65,6 +58,23 @@ export class LocalKeyProvider implements KeyProvider {
         cause: error,
       });
     }
+  }
+
+  private materialFor(wrapped: WrappedKey): Buffer {
+    if (wrapped.provider !== this.id) {
+      throw keyError(`the data key was wrapped by KMS provider "${wrapped.provider}" (key ${wrapped.keyId}), not by a local key file`,
+        `configure the ${wrapped.provider} provider that made the backup`);
+    }
+    if (wrapped.keyId !== this.keyId) {
+      throw keyError(`the backup was sealed with key ${wrapped.keyId}, but key file ${this.path} holds key ${this.keyId}`,
+        `use the key file whose keyId is ${wrapped.keyId}`);
+    }
+    const material = this.materials.get(Number(wrapped.keyVersion));
+    if (!material) {
+      throw keyError(`key file ${this.path} has no version ${wrapped.keyVersion} of key ${this.keyId} (has ${[...this.materials.keys()].join(', ')})`,
+        'use the newest copy of the key file: rotation keeps every version');
+    }
+    return material;
   }
 }
 

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { isKdrillError } from '../../core/errors.js';
-import { defaultKeyFile } from '../../crypto/local-kms.js';
+import { LocalKeyProvider, defaultKeyFile } from '../../crypto/local-kms.js';
 import type { BackupManifest } from '../../store/types.js';
 import type { CliEnv, CommandModule } from '../main.js';
-import { formatBytes, lazyKeyFile, noKeys, openLocalStoreArg } from './store-args.js';
+import { formatBytes, keyFileArg, noKeys, openLocalStoreArg } from './store-args.js';
 
 const HELP = `
 Examples:
@@ -11,7 +11,8 @@ Examples:
   $ kdrill backups show 20261125T120000Z-ab12cd --store ./backups
   $ kdrill backups verify 20261125T120000Z-ab12cd --store ./backups --key-file ~/.config/kdrill/key.json
 
-verify exits 0 when every file checks out, 1 when it found problems, 2 on bad input (unknown backup, missing key file).`;
+verify exits 0 when every file checks out, 1 when it found problems, 2 on bad input (unknown backup, missing
+or wrong key file).`;
 
 /** `kdrill backups list|show|verify`: inspect a local backup store without printing keys or artifact contents. */
 export const backupsCommand: CommandModule = {
@@ -50,13 +51,15 @@ export const backupsCommand: CommandModule = {
       .addHelpText('after', '\nExample:\n  $ kdrill backups verify 20261125T120000Z-ab12cd --store ./backups --key-file ~/.config/kdrill/key.json')
       .action(async (id: string, opts: { store: string; keyFile?: string }, cmd: Command) => {
         const keyFile = opts.keyFile ?? defaultKeyFile();
-        const store = openLocalStoreArg(opts.store, lazyKeyFile(keyFile, env.logger(cmd)), keyFile);
         let problems: string[];
         let count = 0;
         try {
-          const reader = await store.open(id);
-          count = reader.manifest.artifacts.length;
-          ({ problems } = await reader.verify());
+          const { manifest } = await openLocalStoreArg(opts.store, noKeys).open(id);
+          count = manifest.artifacts.length;
+          // A missing key file, or one holding another key, is bad input (exit 2), not a problem of the backup.
+          const keys = manifest.dataKey ? await keyFileArg(keyFile, opts.store, env.logger(cmd)) : noKeys;
+          if (manifest.dataKey && keys instanceof LocalKeyProvider) keys.assertCanUnwrap(manifest.dataKey);
+          ({ problems } = await (await openLocalStoreArg(opts.store, keys).open(id)).verify());
         } catch (error) {
           // A damaged manifest is a finding about the backup (exit 1), not bad input.
           if (!isKdrillError(error) || error.code !== 'E_BACKUP_CORRUPT') throw error;

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createKeyFile, rotateKeyFile } from '../../crypto/local-kms.js';
 import { type RewrapResult, rewrapBackup } from '../../store/rewrap.js';
 import type { CliEnv, CommandModule } from '../main.js';
-import { lazyKeyFile, openLocalStoreArg } from './store-args.js';
+import { keyFileArg, openLocalStoreArg } from './store-args.js';
 
 const HELP = `
 Examples:
@@ -50,10 +50,9 @@ export const keysCommand: CommandModule = {
       .action(async (opts: { store: string; keyFile: string; fromKeyFile?: string; backup?: string; all?: boolean }, cmd: Command) => {
         if (Boolean(opts.backup) === Boolean(opts.all)) cmd.error('kdrill keys rewrap: give exactly one of --backup ID or --all');
         const logger = env.logger(cmd);
-        const to = lazyKeyFile(opts.keyFile, logger);
-        const from = opts.fromKeyFile ? lazyKeyFile(opts.fromKeyFile, logger) : to;
-        const store = openLocalStoreArg(opts.store, to, opts.keyFile);
-        if (opts.fromKeyFile) openLocalStoreArg(opts.store, from, opts.fromKeyFile);
+        const to = await keyFileArg(opts.keyFile, opts.store, logger);
+        const from = opts.fromKeyFile ? await keyFileArg(opts.fromKeyFile, opts.store, logger) : to;
+        const store = openLocalStoreArg(opts.store, to);
         const ids = opts.backup ? [opts.backup] : (await store.list()).map((s) => s.id);
         let failed = 0;
         for (const id of ids) {

@@ -1,22 +1,9 @@
-import { resolve } from 'node:path';
 import { KdrillError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { LocalKeyProvider, assertKeyOutsideStore } from '../../crypto/local-kms.js';
-import type { KeyProvider, WrappedKey } from '../../crypto/types.js';
+import type { KeyProvider } from '../../crypto/types.js';
 import { createLocalStore } from '../../store/local-store.js';
 import type { RewrappableStore } from '../../store/rewrap.js';
-
-/** A key provider that reads its key file only when a data key is first unwrapped (plain backups need no key). */
-export function lazyKeyFile(path: string, logger: Logger): KeyProvider {
-  let loaded: Promise<LocalKeyProvider> | undefined;
-  const load = () => (loaded ??= LocalKeyProvider.fromFile(path, { logger }));
-  return {
-    id: 'local',
-    describe: () => `local key file ${resolve(path)}`,
-    wrap: async (dataKey: Buffer) => (await load()).wrap(dataKey),
-    unwrap: async (wrapped: WrappedKey) => (await load()).unwrap(wrapped),
-  };
-}
 
 /** For commands that only read manifests: any attempt to use a key is a bug, reported as E_KEY. */
 export const noKeys: KeyProvider = {
@@ -30,10 +17,15 @@ export const noKeys: KeyProvider = {
   },
 };
 
-/** Opens a local store directory for a CLI command, refusing a key file kept inside it. */
-export function openLocalStoreArg(dir: string, keys: KeyProvider, keyFile?: string): RewrappableStore {
-  if (keyFile) assertKeyOutsideStore(keyFile, dir);
+/** Opens a local store directory for a CLI command; a LocalKeyProvider inside it is refused (E_KEY). */
+export function openLocalStoreArg(dir: string, keys: KeyProvider): RewrappableStore {
   return createLocalStore({ root: dir, keys });
+}
+
+/** Reads a key file for a command (missing/corrupt → E_KEY, exit 2), refusing one inside the store. */
+export async function keyFileArg(path: string, storeDir: string, logger: Logger): Promise<LocalKeyProvider> {
+  assertKeyOutsideStore(path, storeDir);
+  return LocalKeyProvider.fromFile(path, { logger });
 }
 
 /** 1536 → "1.5 KiB". */
