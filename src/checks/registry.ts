@@ -1,4 +1,5 @@
 import type { Check } from '../engine/types.js';
+import { etcdConsistency } from './etcd-consistency.js';
 import { apiHealth } from './api-health.js';
 import { crdCompat } from './crd-compat.js';
 import { noPlaintextSecrets } from './no-plaintext-secrets.js';
@@ -8,6 +9,7 @@ import { secretInjection } from './secret-injection.js';
 
 /** Every check by its scenario id. A new check = one file + one line here. */
 export const CHECKS: Record<string, Check> = {
+  'etcd-consistency': etcdConsistency,
   'api-health': apiHealth,
   'crd-compat': crdCompat,
   'no-plaintext-secrets': noPlaintextSecrets,

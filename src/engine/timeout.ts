@@ -1,4 +1,5 @@
 import { KdrillError } from '../core/errors.js';
+import { formatDuration } from '../scenario/duration.js';
 
 /** Run `work` with a deadline: rejects with E_TIMEOUT naming `what` and aborts the signal it hands to `work`. */
 export async function withTimeout<T>(what: string, ms: number, parent: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -8,7 +9,7 @@ export async function withTimeout<T>(what: string, ms: number, parent: AbortSign
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const error = new KdrillError('E_TIMEOUT', `${what} did not finish within ${Math.round(ms / 1000)}s`, {
+      const error = new KdrillError('E_TIMEOUT', `${what} did not finish within ${formatDuration(ms)}`, {
         hint: 'raise spec.timeouts for this phase in the scenario, or look at the timeline for the slow step',
       });
       controller.abort(error);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalKeyProvider, createKeyFile } from '../crypto/local-kms.js';
 import { createLocalStore } from './local-store.js';
-import { storeFixture } from './test-helpers.js';
+import { storeFixture } from './fixtures/store-fixture.js';
 import type { BackupManifest, BackupStore } from './types.js';
 
 const CANARY = 'kdrill-canary-Zq8vT3pW9xYk2mNb';

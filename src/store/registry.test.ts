@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from './registry.js';
-import { storeFixture } from './test-helpers.js';
+import { storeFixture } from './fixtures/store-fixture.js';
 
 let fx: Awaited<ReturnType<typeof storeFixture>>;
 beforeEach(async () => {

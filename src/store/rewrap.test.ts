@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalKeyProvider, createKeyFile, rotateKeyFile } from '../crypto/local-kms.js';
 import { createLocalStore } from './local-store.js';
 import { rewrapBackup } from './rewrap.js';
-import { storeFixture } from './test-helpers.js';
+import { storeFixture } from './fixtures/store-fixture.js';
 
 const cluster = { name: 'c', provider: 'local', kubernetesVersion: 'v1.34.1' };
 let fx: Awaited<ReturnType<typeof storeFixture>>;

@@ -65,6 +65,7 @@ export async function inspectCustomResources(
     if (wantServer && checked.issues.length === 0 && result.serverChecked < options.maxServerChecks) {
       result.serverChecked++;
       const verdict = await validateWithServer(client, obj, crd.spec.names.plural);
+      if (verdict.unchecked) result.warnings.push(`${objectKey(obj)}: the apiserver could not dry-run it (${verdict.message})`);
       if (!verdict.valid) result.invalid.push({ object: objectKey(obj), version: checked.version, message: verdict.message ?? 'rejected', by: 'server' });
     }
   }

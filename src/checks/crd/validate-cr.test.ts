@@ -111,13 +111,13 @@ describe('compileK8sSchema', () => {
 
 describe('validateWithServer', () => {
   const calls: { path: string; body: Record<string, unknown> }[] = [];
-  const fakeClient = (existing: boolean, reject?: string) =>
+  const fakeClient = (existing: boolean, reject?: string, status = 422) =>
     ({
       getOptional: async () => (existing ? {} : undefined),
       apply: async (path: string, body: Record<string, unknown>, opts: { dryRun?: boolean }) => {
         expect(opts.dryRun).toBe(true);
         calls.push({ path, body });
-        if (reject) throw new KubeApiError('PATCH', path, 422, 'Invalid', reject);
+        if (reject) throw new KubeApiError('PATCH', path, status, status === 422 ? 'Invalid' : 'BadRequest', reject);
         return body;
       },
     }) as unknown as KubeClient;
@@ -135,5 +135,8 @@ describe('validateWithServer', () => {
     const r = await validateWithServer(fakeClient(false, 'spec.size: Invalid value: must be > 0'), widget({ size: 0 }), 'widgets');
     expect(r.valid).toBe(false);
     expect(r.message).toContain('spec.size: Invalid value');
+    const webhook = await validateWithServer(fakeClient(false, 'admission webhook "w.example.com" does not support dry run', 400), widget({ size: 1 }), 'widgets');
+    expect(webhook).toMatchObject({ valid: true, unchecked: true });
+    await expect(validateWithServer(fakeClient(false, 'boom', 500), widget({ size: 1 }), 'widgets')).rejects.toThrow(/500/);
   });
 });

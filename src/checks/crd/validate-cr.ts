@@ -67,6 +67,8 @@ export interface ServerValidation {
   valid: boolean;
   /** The Status message of a rejection (field paths and rule messages; the apiserver does not echo Secret data). */
   message?: string;
+  /** The server could not judge (an admission webhook without dry-run support): `valid` says nothing then. */
+  unchecked?: boolean;
 }
 
 /**
@@ -93,7 +95,10 @@ export async function validateWithServer(client: KubeClient, obj: KubeObject, re
     await client.apply(path(name), body, { dryRun: true });
     return { valid: true };
   } catch (error) {
-    if (error instanceof KubeApiError && (error.status === 422 || error.status === 400)) return { valid: false, message: error.message };
+    if (!(error instanceof KubeApiError)) throw error;
+    if (/does not support dry run/i.test(error.message)) return { valid: true, unchecked: true, message: error.message };
+    // 404: the namespace or the resource's version is not there, so the object could not be stored either.
+    if (error.status === 422 || error.status === 400 || error.status === 404) return { valid: false, message: error.message };
     throw error;
   }
 }

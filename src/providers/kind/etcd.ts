@@ -1,9 +1,10 @@
 import { chmod, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KdrillError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { etcdctl, restorePlan, type RestoreSite, type StaticPod } from './commands.js';
-import { withDataHostPath } from './etcd-manifest.js';
+import { withDataHostPath, type EtcdManifest } from './etcd-manifest.js';
 import type { KindNode } from './node.js';
 
 /** Everything that reads etcd through the apiserver: stopped for a restore, started again after it. */
@@ -92,11 +93,11 @@ async function runRestore(node: KindNode, site: RestoreSite, argv: string[]): Pr
   }
 }
 
-async function waitEtcdHealthy(node: KindNode, id: string, manifest: Parameters<typeof etcdctl>[0]): Promise<void> {
+async function waitEtcdHealthy(node: KindNode, id: string, manifest: EtcdManifest): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (await node.tryExec(['crictl', 'exec', id, ...etcdctl(manifest, ['endpoint', 'health'])])) return;
-    await new Promise((r) => setTimeout(r, 2_000));
+    await sleep(2_000);
   }
   throw new KdrillError('E_TIMEOUT', `the restored etcd on ${node.container} did not report healthy within 120s`, {
     hint: `docker exec ${node.container} crictl logs ${id.slice(0, 13)}`,

@@ -20,6 +20,8 @@ export class LocalCluster implements Cluster {
   readonly components = COMPONENTS;
   private readonly running = new Map<ComponentName, ManagedProcess>();
   private destroyed = false;
+  /** Called once the cluster is destroyed (drops its Ctrl-C cleanup handler). */
+  onDestroyed: () => void = () => {};
 
   constructor(
     readonly layout: ClusterLayout,
@@ -140,6 +142,7 @@ export class LocalCluster implements Cluster {
     }
     this.running.clear();
     await rm(this.layout.root, { recursive: true, force: true });
+    this.onDestroyed();
     this.logger.debug('cluster destroyed', { cluster: this.name });
   }
 

@@ -56,6 +56,7 @@ export async function createLocalCluster(options: LocalClusterOptions): Promise<
   await writeState(layout.stateFile, state);
   const cluster = new LocalCluster(layout, state, options.logger.child({ cluster: name }));
   const unregister = onCleanup(() => cluster.destroy());
+  cluster.onDestroyed = unregister;
   try {
     await cluster.startAll(options.startTimeoutMs ?? 90_000);
   } catch (error) {

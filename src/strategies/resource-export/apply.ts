@@ -9,7 +9,7 @@ import type { RestoreOptions } from './options.js';
 import { describeObject, type NoteBook } from './notes.js';
 import { rewriteOwners, type PlannedObject, type PlanStep } from './plan.js';
 import { mapLimit } from './pool.js';
-import type { Resolver } from './resolver.js';
+import type { KindResolver } from './resolver.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import { waitGone } from './waits.js';
 
@@ -22,7 +22,7 @@ export type Outcome = 'created' | 'updated' | 'unchanged' | 'recreated' | 'skipp
 /** Everything applying needs, shared by every step of one restore. */
 export interface ApplyEnv {
   client: ApiClient;
-  resolver: Resolver;
+  resolver: KindResolver;
   options: RestoreOptions;
   policy: RetryPolicy;
   /** Backup uid → restored uid, filled as owners are applied (dependents' owner references use it). */

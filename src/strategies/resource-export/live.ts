@@ -4,7 +4,7 @@ import { collectionPath } from '../../kube/paths.js';
 import type { KubeObject } from '../../kube/types.js';
 import { objectKey, type PlannedObject } from './plan.js';
 import { mapLimit } from './pool.js';
-import type { Resolver } from './resolver.js';
+import type { KindResolver } from './resolver.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 
 /** Above this many namespaces one cluster-wide LIST is cheaper than one per namespace. */
@@ -17,7 +17,7 @@ const LIST_PARALLELISM = 8;
  */
 export async function listLive(
   client: Pick<KubeClient, 'listAll'>,
-  resolver: Resolver,
+  resolver: KindResolver,
   objects: PlannedObject[],
   policy: RetryPolicy,
 ): Promise<Map<string, KubeObject>> {

@@ -5,7 +5,7 @@ import type { KubeObject } from '../../kube/types.js';
 import type { BackupIndex, IndexedResource } from './layout.js';
 import { objectKey } from './plan.js';
 import { mapLimit } from './pool.js';
-import type { Resolver } from './resolver.js';
+import type { KindResolver } from './resolver.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import { objectSkipRule, type SkipContext } from './skip-rules.js';
 import { tierOf, type Tier } from './tiers.js';
@@ -56,7 +56,7 @@ export function shouldPrune(live: KubeObject, entry: IndexedResource, planned: S
 /** LISTs every backed-up type in the target (within the selection) and returns the objects to delete. */
 export async function findPruneCandidates(
   client: Pick<KubeClient, 'listAll'>,
-  resolver: Resolver,
+  resolver: KindResolver,
   index: BackupIndex,
   planned: Set<string>,
   scope: PruneScope,

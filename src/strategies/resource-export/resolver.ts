@@ -7,8 +7,15 @@ import { abortableSleep } from './retry.js';
 const LOOKUP_ATTEMPTS = 4;
 const LOOKUP_PAUSE_MS = 1_000;
 
-/** Resolves apiVersion + kind to the served resource (its plural) through discovery, reloading it when a kind is new. */
-export class Resolver {
+/** Finds the served resource (plural, scope) of an apiVersion + kind. */
+export interface KindResolver {
+  resolve(apiVersion: string, kind: string, signal?: AbortSignal): Promise<ApiResource | undefined>;
+  /** Re-read discovery (after CRDs were created). */
+  refresh(): Promise<unknown>;
+}
+
+/** Resolves apiVersion + kind through discovery, reloading it when a kind is new. */
+export class Resolver implements KindResolver {
   private mapper: Promise<ResourceMapper>;
   private loadedAt = 0;
   /** Kinds found missing after every attempt: not looked for again until the next explicit refresh. */

@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import { open, readdir, stat, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Type } from '@sinclair/typebox';
+import { KdrillError } from '../core/errors.js';
+import type { ChaosStep, DrillContext } from '../engine/types.js';
+import type { ComponentName } from '../providers/types.js';
+import { assertDestructiveAllowed } from './guard.js';
+import { DurationOption, durationMs, invalidOption, parseStepOptions } from './options.js';
+
+const ID = 'corrupt-etcd';
+
+const Options = Type.Object(
+  {
+    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'Byte offset in member/snap/db where damage starts (0 = bbolt meta pages)' })),
+    length: Type.Optional(Type.Integer({ minimum: 1, default: 16384, description: 'How many bytes of member/snap/db to overwrite with random data' })),
+    walKeepBytes: Type.Optional(Type.Integer({ minimum: 0, default: 8, description: 'Truncate the newest WAL segment to this many bytes' })),
+    probeTimeout: Type.Optional(DurationOption('How long the start attempt may take to prove etcd no longer comes up', '20s')),
+  },
+  { additionalProperties: false },
+);
+
+/** Stops etcd, damages its bbolt db and WAL, proves it no longer starts healthy, and leaves it stopped. */
+export const corruptEtcd: ChaosStep = {
+  id: ID,
+  description: 'Corrupt etcd on disk (overwrite bytes of member/snap/db, truncate the WAL), prove it no longer starts, leave it stopped',
+  optionsSchema: Options,
+  destructive: true,
+  async run(ctx, raw) {
+    assertDestructiveAllowed(ctx, ID);
+    const o = parseStepOptions(ID, Options, raw);
+    const dataDir = etcdDataDir(ctx);
+    await ctx.cluster.stopComponent('etcd');
+    const db = await overwriteRange(join(dataDir, 'member', 'snap', 'db'), o.offset ?? 0, o.length ?? 16384);
+    const wal = await truncateNewestWal(join(dataDir, 'member', 'wal'), o.walKeepBytes ?? 8);
+    const reason = await probeStart(ctx, durationMs(o.probeTimeout ?? '20s'));
+    ctx.facts.set(`chaos.${ID}`, { dataDir, db, wal, startFailure: reason });
+    return `overwrote ${db.bytes} bytes of member/snap/db at offset ${db.offset}, truncated WAL ${wal.file} from ${wal.fromBytes} to ${wal.toBytes} bytes; etcd no longer starts (${reason}); left stopped`;
+  },
+};
+
+function etcdDataDir(ctx: DrillContext): string {
+  const dataDir = ctx.cluster.etcd?.dataDir;
+  if (!dataDir || !ctx.cluster.components.includes('etcd')) {
+    throw invalidOption(ID, `cluster ${ctx.cluster.name} (provider ${ctx.cluster.provider}) does not expose etcd's data dir and process`, 'corrupt-etcd needs a provider that owns etcd (the local provider)');
+  }
+  return dataDir;
+}
+
+/** Overwrites [offset, offset+length) of a file with random bytes (clipped to the file's size). */
+export async function overwriteRange(path: string, offset: number, length: number): Promise<{ offset: number; bytes: number; size: number }> {
+  const size = (await stat(path)).size;
+  if (offset >= size) throw invalidOption(ID, `offset ${offset} is past the end of ${path} (${size} bytes)`);
+  const bytes = Math.min(length, size - offset);
+  const handle = await open(path, 'r+');
+  try {
+    await handle.write(randomBytes(bytes), 0, bytes, offset);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return { offset, bytes, size };
+}
+
+/** Truncates the newest `*.wal` segment (names sort by sequence) to `keepBytes`. */
+export async function truncateNewestWal(walDir: string, keepBytes: number): Promise<{ file: string; fromBytes: number; toBytes: number }> {
+  const segments = (await readdir(walDir)).filter((f) => f.endsWith('.wal')).sort();
+  const newest = segments.at(-1);
+  if (!newest) throw new KdrillError('E_INTERNAL', `no WAL segment in ${walDir}`, { hint: 'is this an etcd v3 data dir?' });
+  const path = join(walDir, newest);
+  const fromBytes = (await stat(path)).size;
+  const toBytes = Math.min(keepBytes, fromBytes);
+  await truncate(path, toBytes);
+  return { file: newest, fromBytes, toBytes };
+}
+
+/** Tries to start etcd; returns why it failed. If it came up healthy the step broke nothing: stop it and fail. */
+async function probeStart(ctx: DrillContext, timeoutMs: number): Promise<string> {
+  // LocalCluster.startComponent takes a health timeout; other providers ignore the extra argument.
+  const start = ctx.cluster.startComponent as (component: ComponentName, timeoutMs?: number) => Promise<void>;
+  let reason: string | undefined;
+  try {
+    await start.call(ctx.cluster, 'etcd', timeoutMs);
+  } catch (error) {
+    reason = failureReason(error);
+  }
+  await ctx.cluster.stopComponent('etcd');
+  if (reason === undefined) {
+    throw new KdrillError('E_SCENARIO_INVALID', `chaos step ${ID}: etcd still came up healthy after the damage, so the step broke nothing`, {
+      hint: 'damage the bbolt meta pages (offset 0, length >= 8192) or raise length',
+    });
+  }
+  return reason;
+}
+
+/** The most telling line of a failed start: an etcd panic/fatal line from the log tail, else the message's first line. */
+export function failureReason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const lines = text.split('\n');
+  const telling = lines.find((l) => /panic|fatal|invalid|corrupt|checksum|unexpected EOF/i.test(l)) ?? lines[0] ?? 'start failed';
+  return readableLogLine(telling.trim()).slice(0, 200);
+}
+
+/** etcd logs JSON lines: keep `msg: error` of them. */
+function readableLogLine(line: string): string {
+  if (!line.startsWith('{')) return line;
+  try {
+    const entry = JSON.parse(line) as { msg?: string; error?: string };
+    return [entry.msg, entry.error].filter(Boolean).join(': ') || line;
+  } catch {
+    return line;
+  }
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import type { Findings } from './inspect.js';
+import { judge } from './outcome.js';
+
+const healthy: Findings = {
+  members: [{ endpoint: 'https://127.0.0.1:2379', healthy: true, revision: 1000000500, hasLeader: true, errors: [] }],
+  hashKv: { revision: 1000000500, hashes: [11, 11], stable: true },
+  revision: { current: 1000000500, snapshot: 480, behind: false },
+  keys: { baseline: 300, current: 300, missing: [], extra: [] },
+  atRest: { secrets: 4, encrypted: 4, providers: { 'secretbox:v1:key1': 4 }, plaintext: [] },
+  counts: [{ resource: 'secrets', etcdKeys: 4, listed: 4 }],
+  secretsRead: { sampled: 4, readable: 4, unreadable: [], changed: [] },
+};
+const rules = { allowExtraKeys: false, requireEncryption: true, excludePrefixes: ['pods/'], maxListed: 2 };
+
+describe('etcd-consistency outcome', () => {
+  it('passes a consistent cluster and lists the excluded prefixes with reasons', () => {
+    const out = judge(healthy, rules);
+    expect(out.status).toBe('passed');
+    expect(out.summary).toContain('300 stable keys');
+    const excluded = out.evidence?.excludedPrefixes as { prefix: string; why: string }[];
+    expect(excluded.map((e) => e.prefix)).toEqual(['events/', 'leases/', 'masterleases/', 'flowschemas/', 'prioritylevelconfigurations/', 'pods/']);
+    expect(excluded.every((e) => e.why.length > 5)).toBe(true);
+  });
+
+  it('fails naming unreadable Secrets and the resource whose LIST fails', () => {
+    const out = judge(
+      {
+        ...healthy,
+        counts: [{ resource: 'secrets', etcdKeys: 4, error: 'GET /api/v1/secrets: 500 InternalError: unable to transform key' }],
+        secretsRead: { sampled: 3, readable: 0, unreadable: ['shop/a', 'shop/b', 'shop/c'].map((secret) => ({ secret, error: '500' })), changed: [] },
+      },
+      rules,
+    );
+    expect(out.status).toBe('failed');
+    expect(out.summary).toContain('3 Secret(s) unreadable through the API: shop/a, shop/b, shop/c');
+    expect(out.summary).toContain('lists differently from etcd for secrets');
+    expect(out.recommendation).toContain('restoreMaterial: true');
+    expect((out.evidence?.secretsRead as { unreadable: { items: unknown[]; more?: string } }).unreadable).toMatchObject({ items: [{ secret: 'shop/a' }, { secret: 'shop/b' }], more: 'and 1 more' });
+  });
+
+  it('fails on missing keys, a revision behind the snapshot, an unstable hash and plaintext Secrets', () => {
+    const out = judge(
+      {
+        ...healthy,
+        keys: { baseline: 3, current: 2, missing: ['configmaps/shop/a'], extra: [] },
+        revision: { current: 100, snapshot: 480, behind: true },
+        hashKv: { revision: 100, hashes: [1, 2], stable: false },
+        atRest: { secrets: 1, encrypted: 0, providers: {}, plaintext: ['shop/db'] },
+      },
+      rules,
+    );
+    expect(out.status).toBe('failed');
+    for (const part of ['1 baseline key(s) missing, e.g. configmaps/shop/a', 'revision 100 is behind the snapshot\'s 480', 'hashkv at revision 100 changed', 'plaintext in etcd, e.g. shop/db']) {
+      expect(out.summary).toContain(part);
+    }
+  });
+
+  it('tolerates extra keys only when allowed and plaintext only when encryption is not required', () => {
+    const extra = { ...healthy, keys: { baseline: 1, current: 2, missing: [], extra: ['pods/shop/p'] } };
+    expect(judge(extra, rules).status).toBe('failed');
+    expect(judge(extra, { ...rules, allowExtraKeys: true }).status).toBe('passed');
+    const plain = { ...healthy, atRest: { secrets: 1, encrypted: 0, providers: {}, plaintext: ['a/b'] } };
+    expect(judge(plain, { ...rules, requireEncryption: false }).status).toBe('passed');
+  });
+});

@@ -1,0 +1,63 @@
+import type { CheckOutcome } from '../../engine/types.js';
+import { capList } from '../diff/render.js';
+import type { Findings } from './inspect.js';
+import { VOLATILE_PREFIXES } from './key-set.js';
+
+/** Which findings fail the check (the check's options with defaults). */
+export interface Judgement {
+  allowExtraKeys: boolean;
+  requireEncryption: boolean;
+  excludePrefixes: string[];
+  maxListed: number;
+}
+
+interface Problem {
+  summary: string;
+  advice: string;
+}
+
+/** Turns the findings into pass/fail with evidence (key names and counts only) and advice for each failure. */
+export function judge(f: Findings, j: Judgement): CheckOutcome {
+  const problems = findProblems(f, j);
+  const evidence = evidenceOf(f, j);
+  if (problems.length === 0) {
+    const keys = f.keys ? `${f.keys.current} stable keys equal the baseline's` : 'no baseline key set to compare';
+    return {
+      status: 'passed',
+      summary: `etcd healthy at revision ${f.revision.current}; ${keys}; ${f.atRest.encrypted}/${f.atRest.secrets} Secrets encrypted; ${f.secretsRead.readable}/${f.secretsRead.sampled} sampled Secrets readable`,
+      evidence,
+    };
+  }
+  return { status: 'failed', summary: problems.map((p) => p.summary).join('; '), evidence, recommendation: problems.map((p) => p.advice).join(' ') };
+}
+
+function findProblems(f: Findings, j: Judgement): Problem[] {
+  const problems: Problem[] = [];
+  const sick = f.members.filter((m) => !m.healthy || m.errors.length > 0);
+  if (sick.length) problems.push({ summary: `${sick.length} etcd member(s) unhealthy (${sick.map((m) => `${m.endpoint}: ${m.errors.join(', ')}`).join('; ')})`, advice: 'Check the etcd logs and alarms (etcdctl alarm list) before trusting this cluster.' });
+  if (!f.hashKv.stable) problems.push({ summary: `hashkv at revision ${f.hashKv.revision} changed between two reads (${f.hashKv.hashes.join(' vs ')})`, advice: 'The key history under a fixed revision must not change: the member may be corrupt; restore again and compare members.' });
+  if (f.revision.behind) problems.push({ summary: `etcd revision ${f.revision.current} is behind the snapshot's ${f.revision.snapshot}`, advice: 'Restore with --bump-revision so watchers never see revisions go backwards.' });
+  if (f.keys?.missing.length) problems.push({ summary: `${f.keys.missing.length} baseline key(s) missing, e.g. ${f.keys.missing[0]}`, advice: 'The restored data lacks objects of the baseline: check that the snapshot was taken after the baseline and restored completely.' });
+  if (f.keys?.extra.length && !j.allowExtraKeys) problems.push({ summary: `${f.keys.extra.length} key(s) not in the baseline, e.g. ${f.keys.extra[0]}`, advice: 'Objects exist that the baseline lacked (chaos leftovers or controller output): list more volatile prefixes in excludePrefixes or set allowExtraKeys.' });
+  if (f.atRest.plaintext.length && j.requireEncryption) problems.push({ summary: `${f.atRest.plaintext.length} Secret(s) stored in plaintext in etcd, e.g. ${f.atRest.plaintext[0]}`, advice: 'Configure encryption at rest for Secrets (EncryptionConfiguration) and rewrite them (kubectl replace), or set requireEncryption: false for clusters without it.' });
+  const badCounts = f.counts.filter((c) => c.error !== undefined || c.listed !== c.etcdKeys);
+  if (badCounts.length) problems.push({ summary: `the apiserver lists differently from etcd for ${badCounts.map((c) => c.resource).join(', ')}`, advice: 'Objects in etcd the apiserver cannot serve are undecodable or undecryptable: see counts for the error.' });
+  const { unreadable, changed } = f.secretsRead;
+  if (unreadable.length) problems.push({ summary: `${unreadable.length} Secret(s) unreadable through the API: ${unreadable.slice(0, 5).map((u) => u.secret).join(', ')}${unreadable.length > 5 ? ', …' : ''}`, advice: "The apiserver cannot decrypt them: restore the backup's encryption config with the snapshot (restoreMaterial: true) or add the old key to the target's EncryptionConfiguration." });
+  if (changed.length) problems.push({ summary: `${changed.length} Secret(s) hold other data than in the baseline: ${changed.slice(0, 5).join(', ')}`, advice: 'Compare the restore source with the baseline: the snapshot may be older than the baseline.' });
+  return problems;
+}
+
+function evidenceOf(f: Findings, j: Judgement): Record<string, unknown> {
+  const max = j.maxListed;
+  return {
+    members: f.members,
+    hashKv: f.hashKv,
+    revision: f.revision,
+    keys: f.keys ? { baseline: f.keys.baseline, current: f.keys.current, missing: capList(f.keys.missing, max), extra: capList(f.keys.extra, max) } : 'no baseline: key sets not compared',
+    excludedPrefixes: [...VOLATILE_PREFIXES, ...j.excludePrefixes.map((prefix) => ({ prefix, why: 'excludePrefixes option' }))],
+    secretsAtRest: { ...f.atRest, plaintext: capList(f.atRest.plaintext, max) },
+    counts: f.counts,
+    secretsRead: { sampled: f.secretsRead.sampled, readable: f.secretsRead.readable, unreadable: capList(f.secretsRead.unreadable, max), changed: capList(f.secretsRead.changed, max) },
+  };
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { mapLimit } from './pool.js';
+
+describe('mapLimit', () => {
+  it('keeps at most `limit` calls in flight and returns results in input order', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const results = await mapLimit([30, 5, 20, 1, 10, 2, 8], 3, async (ms, i) => {
+      peak = Math.max(peak, ++inFlight);
+      await new Promise((r) => setTimeout(r, ms));
+      inFlight--;
+      return i * 10;
+    });
+    expect(results).toEqual([0, 10, 20, 30, 40, 50, 60]);
+    expect(peak).toBe(3);
+  });
+
+  it('rejects with the first error and starts no new work after it', async () => {
+    const started: number[] = [];
+    await expect(
+      mapLimit([1, 2, 3, 4, 5], 1, async (n) => {
+        started.push(n);
+        if (n === 2) throw new Error('two');
+      }),
+    ).rejects.toThrow('two');
+    expect(started).toEqual([1, 2]);
+  });
+});
