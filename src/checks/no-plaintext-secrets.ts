@@ -43,7 +43,7 @@ export const noPlaintextSecrets: Check = {
 };
 
 /** The places to scan: the local store, the report dir, the audit log, and the scenario's extra paths. */
-export function scanRoots(ctx: Pick<DrillContext, 'store' | 'artifactsDir' | 'audit' | 'scenarioDir'>, opts: Options): { roots: string[]; notes: string[] } {
+export function scanRoots(ctx: Pick<DrillContext, 'store' | 'artifactsDir' | 'audit' | 'scenarioDir'> & Partial<Pick<DrillContext, 'facts'>>, opts: Options): { roots: string[]; notes: string[] } {
   const roots: string[] = [];
   const notes: string[] = [];
   if (opts.includeStore !== false) {
@@ -54,6 +54,9 @@ export function scanRoots(ctx: Pick<DrillContext, 'store' | 'artifactsDir' | 'au
   if (opts.includeArtifacts !== false) {
     roots.push(ctx.artifactsDir);
     if (ctx.audit.path) roots.push(ctx.audit.path);
+    // kdrill's own log files (the engine records where `kdrill run` writes them).
+    const logs = ctx.facts?.get('run.logFiles');
+    if (Array.isArray(logs)) roots.push(...logs.filter((l): l is string => typeof l === 'string'));
   }
   for (const p of opts.paths ?? []) roots.push(isAbsolute(p) ? p : resolve(ctx.scenarioDir, p));
   return { roots: [...new Set(roots)], notes };

@@ -6,6 +6,8 @@ import { noPlaintextSecrets } from './no-plaintext-secrets.js';
 import { stateDiff } from './state-diff.js';
 import { rbacCreep } from './rbac-creep.js';
 import { secretInjection } from './secret-injection.js';
+import { idempotence } from './idempotence.js';
+import { controllerReconcile } from './controller-reconcile.js';
 
 /** Every check by its scenario id. A new check = one file + one line here. */
 export const CHECKS: Record<string, Check> = {
@@ -16,4 +18,6 @@ export const CHECKS: Record<string, Check> = {
   'state-diff': stateDiff,
   'rbac-creep': rbacCreep,
   'secret-injection': secretInjection,
+  idempotence,
+  'controller-reconcile': controllerReconcile,
 };

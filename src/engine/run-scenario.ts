@@ -102,6 +102,7 @@ async function provisionAndSeed(
     artifactsDir: dirs.artifactsDir, workDir: dirs.workDir, provider, cluster, store, keys, audit: o.audit,
     providerOptions: scenario.spec.cluster?.options ?? {},
   });
+  ctx.facts.set('run.logFiles', [join(o.outDir, 'kdrill.log')]);
   await phases.run('seed', async () => {
     await ensureMarkerNamespace(ctx.client, o.runId);
     await writeMarker(ctx.client, o.runId, 'before-backup', o.clock.now());

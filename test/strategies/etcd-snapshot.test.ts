@@ -11,6 +11,8 @@ import { isAlive } from '../../src/providers/local/process.js';
 import { createLocalStore } from '../../src/store/local-store.js';
 import type { BackupManifest } from '../../src/store/types.js';
 import type { ClusterSecretsMaterial } from '../../src/providers/types.js';
+import type { SnapshotMetadata } from '../../src/strategies/etcd-snapshot/layout.js';
+import { SEAL_OVERHEAD } from '../../src/crypto/envelope.js';
 
 const BULK_CONFIGMAPS = 400;
 
@@ -29,7 +31,7 @@ describe('etcd-snapshot strategy', () => {
     fixtures = await seedEtcdFixtures(a.client, 'snap', BULK_CONFIGMAPS);
     ctx.canaries.push(...fixtures.secretCanaries, fixtures.configMapCanary);
     baseline = await fixtureState(a.client, fixtures);
-    checkBaseline = await etcdConsistency.baseline!(ctx, {}, undefined);
+    checkBaseline = await etcdConsistency.baseline!(ctx, {});
   });
   afterAll(async () => {
     console.info('etcd-snapshot figures', JSON.stringify(figures));
@@ -42,8 +44,8 @@ describe('etcd-snapshot strategy', () => {
 
   it('backs up a checked snapshot, sealed, with the secrets material, and leaks no canary', async () => {
     expect(strategy.unsupportedReason!(a.cluster)).toBeUndefined();
-    backup = await ctx.clock.now() && (await strategy.backup(ctx, {}));
-    const meta = backup.metadata as Record<string, number & string & string[] & Record<string, number>>;
+    backup = await strategy.backup(ctx, {});
+    const meta = backup.metadata as unknown as SnapshotMetadata;
     expect(meta.revision).toBeGreaterThan(100);
     expect(meta.totalKeys).toBeGreaterThan(BULK_CONFIGMAPS);
     expect(meta.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -53,7 +55,7 @@ describe('etcd-snapshot strategy', () => {
     expect([...meta.material].sort()).toEqual(['caCertPath', 'caKeyPath', 'encryptionConfigPath', 'serviceAccountKeyPath', 'serviceAccountPublicKeyPath']);
     expect(backup.artifacts.every((x) => x.sealed)).toBe(true);
     const snap = backup.artifacts.find((x) => x.name === 'etcd/snapshot.db')!;
-    expect(snap.size).toBe(meta.sizeBytes + 29);
+    expect(snap.size).toBe(meta.sizeBytes + SEAL_OVERHEAD);
     expect(meta.sizeBytes % 512).toBe(32);
     expect(meta.snapshotMBps).toBeGreaterThan(0);
     Object.assign(figures, { snapshotBytes: meta.sizeBytes, snapshotMs: meta.durations.snapshotMs, snapshotMBps: meta.snapshotMBps, storeMBps: meta.storeMBps, backupTotalMs: meta.durations.totalMs });

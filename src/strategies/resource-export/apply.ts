@@ -73,7 +73,9 @@ async function restoreObject(p: PlannedObject, liveIn: KubeObject | undefined, e
   const statusMatches = p.status === undefined || (live !== undefined && isSubset(p.status, live.status));
   if (live && ((specMatches && statusMatches) || env.options.existing === 'skip')) {
     remember(p, live, env);
-    return specMatches && statusMatches ? 'unchanged' : 'skipped';
+    const outcome = specMatches && statusMatches ? 'unchanged' : 'skipped';
+    if (env.options.dryRun) env.entries.push({ action: outcome === 'unchanged' ? 'unchanged' : 'skip', object: describeObject(desired), tier: p.tier });
+    return outcome;
   }
   if (env.options.dryRun) return dryRunAction(p, desired, path, live, env);
   let outcome: Outcome = live ? 'updated' : 'created';

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import type { DrillContext } from '../engine/types.js';
+import { assertDestructiveAllowed } from './guard.js';
+
+const ctx = (createdByKdrill: boolean, allowDestructive?: boolean) =>
+  ({
+    cluster: { name: 'prod-ish', provider: 'kubeconfig', createdByKdrill },
+    scenario: { spec: { cluster: { provider: 'kubeconfig', ...(allowDestructive === undefined ? {} : { allowDestructive }) } } },
+  }) as unknown as Pick<DrillContext, 'cluster' | 'scenario'>;
+
+describe('assertDestructiveAllowed', () => {
+  it('allows clusters kdrill created', () => {
+    expect(() => assertDestructiveAllowed(ctx(true), 'wipe-cluster')).not.toThrow();
+  });
+
+  it('refuses a foreign cluster with E_UNSAFE_TARGET naming the step, the cluster and allowDestructive', () => {
+    for (const allow of [undefined, false]) {
+      try {
+        assertDestructiveAllowed(ctx(false, allow), 'wipe-cluster');
+        expect.unreachable();
+      } catch (error) {
+        expect(error).toMatchObject({ code: 'E_UNSAFE_TARGET', exitCode: 2 });
+        expect((error as Error).message).toContain('wipe-cluster');
+        expect((error as Error).message).toContain('prod-ish');
+        expect((error as { hint: string }).hint).toContain('spec.cluster.allowDestructive: true');
+      }
+    }
+  });
+
+  it('allows a foreign cluster when the scenario opts in', () => {
+    expect(() => assertDestructiveAllowed(ctx(false, true), 'wipe-cluster')).not.toThrow();
+  });
+});

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { sleep, waitUntil } from './wait.js';
+
+describe('waitUntil', () => {
+  it('returns once the probe is true, after polling', async () => {
+    let calls = 0;
+    await waitUntil(async () => ++calls >= 3, { timeoutMs: 2_000, intervalMs: 5, what: 'x' });
+    expect(calls).toBe(3);
+  });
+
+  it('times out with E_TIMEOUT naming what was awaited and why', async () => {
+    const started = Date.now();
+    await expect(
+      waitUntil(async () => false, { timeoutMs: 60, intervalMs: 10, what: 'namespace shop to be deleted', explain: async () => 'finalizers kubernetes' }),
+    ).rejects.toMatchObject({ code: 'E_TIMEOUT', message: 'timed out after 0s waiting for namespace shop to be deleted: finalizers kubernetes' });
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});
+
+describe('sleep', () => {
+  it('rejects with E_ABORTED as soon as the signal aborts', async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(), 20);
+    await expect(sleep(5_000, controller.signal)).rejects.toMatchObject({ code: 'E_ABORTED' });
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});
