@@ -2,6 +2,7 @@ import type { CommandModule } from '../main.js';
 import { backupsCommand } from './backups.js';
 import { clusterCommand } from './cluster.js';
 import { runCommand } from './run.js';
+import { backupRestoreCommands } from './backup-restore.js';
 import { listCommand } from './list.js';
 import { keysCommand } from './keys.js';
 import { reportCommand } from './report.js';
@@ -11,6 +12,7 @@ import { validateCommand } from './validate.js';
 export const COMMANDS: CommandModule[] = [
   runCommand,
   listCommand,
+  backupRestoreCommands,
   clusterCommand,
   reportCommand,
   validateCommand,

@@ -96,6 +96,8 @@ export class K3sCluster implements Cluster {
     await this.container.copyFilesToContainer([{ source: resolve(snapshotPath), target, mode: 0o600 }]);
     await this.adoptToken(material);
     this.logger.info('k3s: restoring etcd with --cluster-reset', { cluster: this.name, snapshot: snapshotPath });
+    // A server stopped by chaos would keep the supervisor idle: clear that first, the reset runs before k3s restarts.
+    await this.supervise('start');
     await this.supervise('reset', target);
     const result = await this.waitResetResult(600_000);
     await this.exec(['rm', '-f', target]).catch(() => undefined);

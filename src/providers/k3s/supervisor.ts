@@ -64,7 +64,7 @@ done
 `;
 
 // Flags kdrill sets itself, or that would move the data kdrill reads (token, snapshots) or replace embedded etcd.
-const RESERVED = ['--token', '--token-file', '--data-dir', '-d', '--cluster-init', '--etcd-snapshot-dir', '--datastore-endpoint', '--cluster-reset', '--server', '-s'];
+const RESERVED = ['--token', '--token-file', '--data-dir', '-d', '--cluster-init', '--etcd-snapshot-dir', '--etcd-snapshot-compress', '--datastore-endpoint', '--cluster-reset', '--server', '-s'];
 
 /** The `k3s server` argv (after the binary): embedded etcd (`--cluster-init`), kdrill's token file, metrics, then extras. */
 export function k3sServerArgs(extra: readonly string[] = []): string[] {

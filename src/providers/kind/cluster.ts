@@ -7,7 +7,7 @@ import { runCommand } from '../command.js';
 import { waitForApiReady } from '../ready.js';
 import type { Cluster, ClusterSecretsMaterial, ClusterVersions, ComponentName } from '../types.js';
 import { crictlKill, kindDelete } from './commands.js';
-import { restoreEtcdSnapshot, saveEtcdSnapshot } from './etcd.js';
+import { restoreEtcdSnapshot, saveEtcdSnapshot, waitEtcdHealthy } from './etcd.js';
 import { KindNode } from './node.js';
 
 /** Host copies of the node's PKI that kdrill seals into etcd backups, by ClusterSecretsMaterial field. */
@@ -63,8 +63,10 @@ export class KindCluster implements Cluster {
 
   async startComponent(component: ComponentName): Promise<void> {
     await this.node.moveManifest(component, 'running');
-    await this.node.waitContainer(component, true, 180_000);
-    if (component !== 'kube-controller-manager') await this.waitReady();
+    const id = await this.node.waitContainer(component, true, 180_000);
+    // Each component is ready by its own measure: the apiserver may be down on purpose while etcd comes back.
+    if (component === 'kube-apiserver') await this.waitReady();
+    if (component === 'etcd') await waitEtcdHealthy(this.node, id ?? '', (await this.node.readEtcdManifest()).manifest);
   }
 
   async killComponent(component: ComponentName): Promise<void> {

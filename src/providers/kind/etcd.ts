@@ -93,7 +93,8 @@ async function runRestore(node: KindNode, site: RestoreSite, argv: string[]): Pr
   }
 }
 
-async function waitEtcdHealthy(node: KindNode, id: string, manifest: EtcdManifest): Promise<void> {
+/** Poll `etcdctl endpoint health` inside etcd container `id` for up to two minutes. */
+export async function waitEtcdHealthy(node: KindNode, id: string, manifest: EtcdManifest): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (await node.tryExec(['crictl', 'exec', id, ...etcdctl(manifest, ['endpoint', 'health'])])) return;

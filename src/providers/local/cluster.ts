@@ -22,6 +22,8 @@ export class LocalCluster implements Cluster {
   private destroyed = false;
   /** Called once the cluster is destroyed (drops its Ctrl-C cleanup handler). */
   onDestroyed: () => void = () => {};
+  /** Processes outlive this kdrill process (clusters of `kdrill cluster up`, re-attached by later commands). */
+  persistent = false;
 
   constructor(
     readonly layout: ClusterLayout,
@@ -60,6 +62,7 @@ export class LocalCluster implements Cluster {
   async startComponent(component: ComponentName, timeoutMs = 60_000): Promise<void> {
     if (this.isRunning(component)) return;
     const proc = startProcess(this.state.binaries[component]!, this.argsFor(component), this.logFile(component));
+    if (this.persistent) proc.detach();
     this.running.set(component, proc);
     this.state.pids[component] = proc.pid;
     await writeState(this.layout.stateFile, this.state);
@@ -130,6 +133,7 @@ export class LocalCluster implements Cluster {
 
   /** Let the processes outlive this kdrill process (`kdrill cluster up`). */
   detach(): void {
+    this.persistent = true;
     for (const proc of this.running.values()) proc.detach();
   }
 

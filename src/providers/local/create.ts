@@ -103,5 +103,7 @@ export async function attachLocalCluster(root: string, logger: Logger): Promise<
   if (!existsSync(layout.stateFile)) {
     throw new KdrillError('E_CLUSTER_NOT_FOUND', `no local cluster at ${root}`, { hint: 'list clusters with: kdrill cluster list' });
   }
-  return new LocalCluster(layout, await readState(layout.stateFile), logger);
+  const cluster = new LocalCluster(layout, await readState(layout.stateFile), logger);
+  cluster.persistent = true;
+  return cluster;
 }

@@ -10,6 +10,7 @@ import { fetchMaterial } from './material.js';
 import type { EtcdSnapshotOptions } from './options.js';
 import { inspectSnapshot, type SnapshotFacts } from './snapshot-file.js';
 import { restoreNotes } from './notes.js';
+import { bringUp } from './bring-up.js';
 
 /**
  * Restores `backup` into ctx.cluster: the snapshot is decrypted to a 0600 temp file and fully checked (store hash,
@@ -32,14 +33,13 @@ export async function runRestore(ctx: DrillContext, backup: BackupManifest, opti
     assertMatchesManifest(facts, meta);
     const material: ClusterSecretsMaterial | undefined = options.restoreMaterial ? await fetchMaterial(reader, join(dir, 'material')) : undefined;
     const checkedAt = ctx.clock.now();
-    await restore(path, material);
-    await cluster.waitReady(options.readyTimeoutMs);
+    const degraded = await bringUp(ctx, restore, path, material, options.readyTimeoutMs);
     const restoredAt = ctx.clock.now();
     const timing = { verifyMs: checkedAt - started, restoreMs: restoredAt - checkedAt, totalMs: restoredAt - started };
     await ctx.audit.record({ action: 'restore.apply', subject: cluster.name, details: { backup: backup.id, revision: facts.revision, keys: facts.totalKeys, material: Object.keys(material ?? {}) } });
-    await ctx.audit.record({ action: 'restore.finish', subject: backup.id, details: { ok: true, cluster: cluster.name, ...timing } });
+    await ctx.audit.record({ action: 'restore.finish', subject: backup.id, details: { ok: true, degraded: degraded.length > 0, cluster: cluster.name, ...timing } });
     ctx.logger.info('etcd snapshot restored', { backup: backup.id, cluster: cluster.name, revision: facts.revision, keys: facts.totalKeys, restoreMs: timing.restoreMs });
-    return { counts: { keys: facts.totalKeys }, notes: restoreNotes({ cluster, manifest: reader.manifest, facts, material, timing }) };
+    return { counts: { keys: facts.totalKeys }, notes: [...degraded, ...restoreNotes({ cluster, manifest: reader.manifest, facts, material, timing })] };
   } catch (error) {
     const code = isKdrillError(error) ? error.code : 'E_INTERNAL';
     await ctx.audit.record({ action: 'restore.finish', subject: backup.id, details: { ok: false, cluster: cluster.name, code } }).catch(() => undefined);

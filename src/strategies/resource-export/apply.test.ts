@@ -32,14 +32,20 @@ class FakeApi implements ApiClient {
     const desired = structuredClone(body) as KubeObject;
     if (path.endsWith('/status')) {
       const target = this.objects.get(path.slice(0, -'/status'.length))!;
-      if (!options.dryRun) (this.writes++, (target.status = desired.status));
+      if (!options.dryRun) {
+        this.writes++;
+        target.status = desired.status;
+      }
       return structuredClone(target) as T;
     }
     const live = this.objects.get(path);
     if (live && this.immutable.delete(path)) throw new KubeApiError('PATCH', path, 422, 'Invalid', 'roleRef: Invalid value: field is immutable');
     const uid = live?.metadata.uid ?? `new-${++this.nextUid}`;
     const merged = { ...live, ...desired, metadata: { ...live?.metadata, ...desired.metadata, uid } } as KubeObject;
-    if (!options.dryRun) (this.writes++, this.objects.set(path, merged));
+    if (!options.dryRun) {
+      this.writes++;
+      this.objects.set(path, merged);
+    }
     return structuredClone(merged) as T;
   }
   async delete(path: string): Promise<boolean> {

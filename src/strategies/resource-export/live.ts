@@ -41,7 +41,8 @@ export async function listLive(
     const items = await withRetry(() => client.listAll(path).then((l) => l.items).catch(emptyOn404), policy);
     for (const item of items) {
       const key = objectKey(sample.resource.group, sample.resource.resource, item.metadata.namespace, item.metadata.name);
-      if (wanted.has(key)) live.set(key, item);
+      // Built-in lists omit apiVersion/kind on items; the comparison needs them.
+      if (wanted.has(key)) live.set(key, { ...item, apiVersion: sample.desired.apiVersion, kind: sample.desired.kind });
     }
   });
   return live;

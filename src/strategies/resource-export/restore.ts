@@ -32,6 +32,7 @@ export async function runRestore(ctx: DrillContext, backup: BackupManifest, opti
   const writesBefore = ctx.client.writeCount.value;
   // Every artifact is hash-checked and decrypted before the first write: a damaged backup changes nothing.
   const { index, resources } = await readBackup(await ctx.store.open(backup.id), ctx.audit);
+  ctx.logger.debug('resource-export backup read', { id: backup.id, ms: ctx.clock.now() - started });
   const notes = new NoteBook();
   const steps = buildPlan(resources, options, notes);
   noteFinalizers(steps, notes);
@@ -62,6 +63,7 @@ export async function runRestore(ctx: DrillContext, backup: BackupManifest, opti
 
 async function applySteps(steps: PlanStep[], ctx: DrillContext, env: ApplyEnv, counts: Counts, backupId: string): Promise<void> {
   let tierCounts: Partial<Counts> = {};
+  let tierStart = ctx.clock.now();
   for (const [i, step] of steps.entries()) {
     const live = await listLive(env.client, env.resolver, step.objects, env.policy);
     const stepCounts = await applyStep(step, live, env);
@@ -74,7 +76,8 @@ async function applySteps(steps: PlanStep[], ctx: DrillContext, env: ApplyEnv, c
       await env.resolver.refresh();
     }
     if (steps[i + 1]?.tier === step.tier) continue;
-    ctx.logger.info(`restored tier ${step.tier}`, { ...tierCounts });
+    ctx.logger.info(`restored tier ${step.tier}`, { ...tierCounts, ms: ctx.clock.now() - tierStart });
+    tierStart = ctx.clock.now();
     await ctx.audit.record({ action: 'restore.apply', subject: backupId, details: { tier: step.tier, dryRun: env.options.dryRun, ...tierCounts } });
     tierCounts = {};
   }
@@ -96,10 +99,12 @@ function finish(ctx: DrillContext, env: ApplyEnv, counts: Counts, run: { started
   const lines = [`${objects} objects in ${seconds.toFixed(1)} s (${Math.round(objects / seconds)} objects/s), ${writes} ${env.options.dryRun ? 'dry-run requests' : 'API writes'}`];
   if (env.options.dryRun) {
     ctx.facts.set(PLAN_FACT, env.entries);
-    const plan = renderPlan(env.entries);
-    lines.push(`dry run: nothing was written; plan (${plan.length} entries):`, ...plan.slice(0, PLAN_LINES_IN_NOTES));
-    if (plan.length > PLAN_LINES_IN_NOTES) lines.push(`... ${plan.length - PLAN_LINES_IN_NOTES} more in ctx.facts "${PLAN_FACT}"`);
-    for (const line of plan) ctx.logger.info(`plan: ${line}`);
+    // Changes first: a plan of thousands of unchanged objects must still show what would change.
+    const changes = renderPlan(env.entries.filter((e) => e.action !== 'unchanged'));
+    const unchanged = env.entries.length - changes.length;
+    lines.push(`dry run: nothing was written; ${changes.length} changes planned, ${unchanged} objects unchanged:`, ...changes.slice(0, PLAN_LINES_IN_NOTES));
+    if (changes.length > PLAN_LINES_IN_NOTES) lines.push(`... ${changes.length - PLAN_LINES_IN_NOTES} more in ctx.facts "${PLAN_FACT}"`);
+    for (const line of changes) ctx.logger.info(`plan: ${line}`);
   }
   const report: RestoreReport = { counts: { ...counts, objects, writes }, notes: [...lines, ...env.notes.render()] };
   if (counts.failed > 0 && !env.options.dryRun) {

@@ -1,0 +1,48 @@
+/**
+ * Benchmark runner: `npm run bench -- [cluster|strategies|all] [options]`. Prints tables on stdout, progress on
+ * stderr, and writes bench/results/<suite>-<timestamp>.json. Every cluster is destroyed, also on failure or Ctrl-C.
+ */
+import os from 'node:os';
+import { describeError } from '../src/core/errors.js';
+import { createLogger } from '../src/core/logger.js';
+import { parseBenchArgs, type BenchArgs, type SuiteName } from './args.js';
+import { runClusterBench } from './cluster.js';
+import { describeMachine, machineFacts } from './machine.js';
+import { writeResultFile, type ResultFile, type SuiteOutput } from './results.js';
+import { runStrategiesBench } from './strategies.js';
+import { formatTable } from './table.js';
+
+const SUITE_RUNNERS: Record<SuiteName, (args: BenchArgs) => Promise<SuiteOutput>> = {
+  cluster: (args) => runClusterBench({ runs: args.runs, idleSeconds: args.idleSeconds }),
+  strategies: (args) => runStrategiesBench({ sizes: args.sizes, parallelism: args.parallelism, fsync: args.fsync }),
+};
+
+async function runSuite(suite: SuiteName, args: BenchArgs, argv: string[]): Promise<void> {
+  const machine = await machineFacts(createLogger({ level: 'warn' }));
+  process.stderr.write(`bench ${suite}: ${describeMachine(machine)}\n`);
+  if (machine.loadAverage[0]! > machine.cores) {
+    process.stderr.write(`bench ${suite}: WARNING load ${machine.loadAverage[0]} is above ${machine.cores} cores: figures will be low\n`);
+  }
+  const startedAt = new Date().toISOString();
+  const output = await SUITE_RUNNERS[suite](args);
+  const result: ResultFile = { formatVersion: 1, suite, startedAt, finishedAt: new Date().toISOString(), argv, machine, loadAverageAfter: os.loadavg(), ...output };
+  const path = await writeResultFile(result);
+  const text = [
+    `== ${suite} (${startedAt.slice(0, 16).replace('T', ' ')} UTC) ${describeMachine(machine)}`,
+    ...output.tables.map(formatTable),
+    ...output.notes.map((n) => `note: ${n}`),
+    `results: ${path}`,
+  ];
+  process.stdout.write(text.join('\n\n') + '\n\n');
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const args = parseBenchArgs(argv);
+  for (const suite of args.suites) await runSuite(suite, args, argv);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${describeError(error)}\n`);
+  process.exitCode = 2;
+});

@@ -1,0 +1,69 @@
+import type { SuiteOutput } from './results.js';
+import type { SizeFigures, StrategiesBenchOptions } from './strategies.js';
+import { ratio } from './stats.js';
+import { formatPercent, type Cell, type Table } from './table.js';
+
+/** Both strategy targets: the share of the raw API rate a strategy must reach. */
+export const RATIO_TARGET = 0.7;
+/** The budget for the 10k-object section on 2 cores. */
+export const SECTION_BUDGET_SECONDS = 300;
+
+/** Tables, notes and raw data of the strategies suite. */
+export function strategiesOutput(figures: SizeFigures[], options: StrategiesBenchOptions): SuiteOutput {
+  const columns = ['figure', ...figures.map((f) => `${f.objects} objects`)];
+  const row = (name: string, pick: (f: SizeFigures) => Cell): Cell[] => [name, ...figures.map(pick)];
+  const api: Table = {
+    title: `resource-export against the raw API, ${options.parallelism} requests in flight (objects/s unless noted)`,
+    columns,
+    rows: [
+      row('mean object size (bytes of JSON)', (f) => f.meanObjectBytes),
+      row('seed: raw create into a new cluster', (f) => f.seedCreatePerSec),
+      row('(a) raw paginated LIST, median of 3', (f) => f.rawListPerSec.median),
+      row('(b) resource-export backup (all objects)', (f) => f.backupPerSec),
+      row('(b) backup / raw LIST (target >= 70%)', (f) => formatPercent(f.backupVsList)),
+      row('(c) raw create into emptied namespaces', (f) => f.rawCreatePerSec),
+      row('(d) resource-export restore (created)', (f) => f.restorePerSec),
+      row('(d) restore / raw create (target >= 70%)', (f) => formatPercent(f.restoreVsCreate)),
+      row('objects in backup / created by restore', (f) => `${f.backupObjects} / ${f.restoreCreated}`),
+      row('restore wall time (s)', (f) => f.restoreSeconds),
+    ],
+  };
+  const etcd: Table = {
+    title: `etcd snapshot, fsync ${options.fsync ? 'on' : 'OFF (--unsafe-no-fsync)'} (MB = 10^6 bytes)`,
+    columns,
+    rows: [
+      row('snapshot size (MB)', (f) => f.etcd.snapshotBytes / 1e6),
+      row('(e) etcdctl snapshot save (MB/s, median of 3)', (f) => f.etcd.etcdctlSaveMBps.median),
+      row('(e) etcd-snapshot save step (MB/s)', (f) => f.etcd.strategySaveMBps.median),
+      row('(e) etcd-snapshot backup end to end (MB/s)', (f) => f.etcd.strategyBackupMBps.median),
+      row('(e) save step / etcdctl', (f) => formatPercent(ratio(f.etcd.strategySaveMBps.median, f.etcd.etcdctlSaveMBps.median))),
+      row('etcdutl snapshot restore (s)', (f) => f.etcd.etcdutlRestoreSeconds),
+      row('etcd-snapshot restore to /readyz (s)', (f) => f.etcd.strategyRestoreSeconds),
+      row('whole section for this size (s)', (f) => f.sectionSeconds),
+    ],
+  };
+  return { tables: [api, etcd], notes: notesFor(figures, options), data: { options, ratioTarget: RATIO_TARGET, sizes: figures } };
+}
+
+function notesFor(figures: SizeFigures[], options: StrategiesBenchOptions): string[] {
+  const notes = [
+    options.fsync
+      ? 'etcd ran with fsync (fsync: true); the local provider default (drills, tests) is --unsafe-no-fsync, which is faster for writes'
+      : 'etcd ran with --unsafe-no-fsync (local provider default): write and restore figures are optimistic; rerun with --fsync on',
+  ];
+  for (const f of figures) {
+    notes.push(verdict(`${f.objects}: backup reaches`, f.backupVsList, 'of raw LIST'));
+    notes.push(verdict(`${f.objects}: restore reaches`, f.restoreVsCreate, 'of raw create'));
+    if (f.sectionSeconds > SECTION_BUDGET_SECONDS) {
+      notes.push(`${f.objects}: the section took ${Math.round(f.sectionSeconds)} s, over the ${SECTION_BUDGET_SECONDS} s budget`);
+    }
+  }
+  return notes;
+}
+
+/** "1000: backup reaches 82% of raw LIST (target 70%: met)" or "... MISSED by 12 points". */
+export function verdict(prefix: string, value: number, what: string): string {
+  const points = Math.round((RATIO_TARGET - value) * 100);
+  const outcome = value >= RATIO_TARGET ? 'met' : `MISSED by ${points} points`;
+  return `${prefix} ${formatPercent(value)} ${what} (target ${formatPercent(RATIO_TARGET)}: ${outcome})`;
+}

@@ -1,0 +1,91 @@
+import { join, resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { parse } from 'yaml';
+import { Value } from '@sinclair/typebox/value';
+import { KdrillError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { attachLocalCluster } from '../../providers/local/create.js';
+import { clustersDir } from '../../providers/local/paths.js';
+import { openKubeconfigCluster } from '../../providers/kubeconfig.js';
+import type { Cluster } from '../../providers/types.js';
+import { createDrillContext, type EngineContext } from '../../engine/context.js';
+import { FileAuditLog, nullAuditLog, type AuditLog } from '../../engine/audit.js';
+import { systemClock, type BackupStrategy } from '../../engine/types.js';
+import type { KeyProvider } from '../../crypto/types.js';
+import type { BackupStore } from '../../store/types.js';
+import { PROVIDERS } from '../../providers/registry.js';
+
+/** Flags that name the cluster a standalone backup or restore acts on. */
+export interface TargetFlags {
+  cluster?: string;
+  kubeconfig?: string;
+  context?: string;
+  audit?: string;
+}
+
+/** `--cluster NAME` (a local cluster kdrill started) or `--kubeconfig PATH [--context C]` (any cluster). */
+export async function openTarget(flags: TargetFlags, logger: Logger): Promise<Cluster> {
+  if (flags.cluster && flags.kubeconfig) throw new KdrillError('E_KUBECONFIG', 'pass either --cluster or --kubeconfig, not both');
+  if (flags.cluster) return attachLocalCluster(join(clustersDir(), flags.cluster), logger);
+  if (flags.kubeconfig || process.env.KUBECONFIG) {
+    return openKubeconfigCluster({ path: flags.kubeconfig, ...(flags.context ? { context: flags.context } : {}), logger });
+  }
+  throw new KdrillError('E_KUBECONFIG', 'no cluster given', { hint: 'pass --cluster NAME (kdrill cluster list) or --kubeconfig PATH' });
+}
+
+/** Parse `--options` (inline YAML/JSON) and check it against the strategy's schema. */
+export function strategyOptions(strategy: BackupStrategy, text: string | undefined, extra: Record<string, unknown>): Record<string, unknown> {
+  let parsed: unknown = {};
+  if (text) {
+    try {
+      parsed = parse(text) ?? {};
+    } catch (error) {
+      throw new KdrillError('E_SCENARIO_INVALID', `--options is not valid YAML/JSON: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  const options = { ...(parsed as Record<string, unknown>), ...extra };
+  const first = Value.Errors(strategy.optionsSchema, options).First();
+  if (first) {
+    throw new KdrillError('E_SCENARIO_INVALID', `strategy ${strategy.id} option ${first.path || '/'}: ${first.message}`, {
+      hint: 'see docs/scenarios.md for the strategy options',
+    });
+  }
+  return options;
+}
+
+/** A drill context for a one-off command: no scenario file, a temp work dir, an optional audit log. */
+export async function commandContext(init: {
+  cluster: Cluster;
+  strategy: BackupStrategy;
+  store: BackupStore;
+  keys: KeyProvider;
+  logger: Logger;
+  auditPath?: string;
+}): Promise<EngineContext & { done(): Promise<void> }> {
+  const workDir = await mkdtemp(join(tmpdir(), 'kdrill-cmd-'));
+  const audit: AuditLog = init.auditPath ? await FileAuditLog.open(resolve(init.auditPath), { runId: `cli-${Date.now()}` }) : nullAuditLog;
+  const ctx = createDrillContext({
+    runId: `cli-${Date.now()}`,
+    scenario: { apiVersion: 'kdrill.dev/v1alpha1', kind: 'Scenario', metadata: { name: 'cli' }, spec: { backup: { strategy: init.strategy.id }, checks: [{ check: 'api-health' }] } },
+    scenarioDir: process.cwd(),
+    logger: init.logger,
+    signal: new AbortController().signal,
+    clock: systemClock,
+    artifactsDir: workDir,
+    workDir,
+    provider: PROVIDERS[init.cluster.provider] ?? PROVIDERS.local!,
+    cluster: init.cluster,
+    store: init.store,
+    keys: init.keys,
+    audit,
+  });
+  // A one-off command never destroys the user's cluster.
+  ctx.ownedClusters.length = 0;
+  return Object.assign(ctx, {
+    done: async () => {
+      await ctx.release({ keep: true });
+      await rm(workDir, { recursive: true, force: true });
+    },
+  });
+}
