@@ -83,7 +83,7 @@ function summarizeStarts(runs: StartRun[], idleSeconds: number): SuiteOutput {
   );
   const ready = phases['ready (default SA + root CA published)']!;
   const timing: Table = {
-    title: `Local cluster start, ${runs.length} runs, cached binaries (seconds)`,
+    title: `Local cluster start, ${runs.length} run${runs.length === 1 ? '' : 's'}, cached binaries (seconds)`,
     columns: ['milestone', 'median', 'min', 'max', 'spread'],
     rows: Object.entries(phases).map(([name, s]) => [name, s.median, s.min, s.max, `${Math.round(s.spread * 100)}%`]),
   };

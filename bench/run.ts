@@ -30,8 +30,7 @@ async function runSuite(suite: SuiteName, args: BenchArgs, argv: string[]): Prom
   const text = [
     `== ${suite} (${startedAt.slice(0, 16).replace('T', ' ')} UTC) ${describeMachine(machine)}`,
     ...output.tables.map(formatTable),
-    ...output.notes.map((n) => `note: ${n}`),
-    `results: ${path}`,
+    [...output.notes.map((n) => `note: ${n}`), `results: ${path}`].join('\n'),
   ];
   process.stdout.write(text.join('\n\n') + '\n\n');
 }

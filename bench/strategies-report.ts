@@ -42,7 +42,45 @@ export function strategiesOutput(figures: SizeFigures[], options: StrategiesBenc
       row('whole section for this size (s)', (f) => f.sectionSeconds),
     ],
   };
-  return { tables: [api, etcd], notes: notesFor(figures, options), data: { options, ratioTarget: RATIO_TARGET, sizes: figures } };
+  const tables = [api, etcd];
+  const marginal = marginalRates(figures);
+  if (marginal) tables.push(marginalTable(marginal, figures));
+  return { tables, notes: notesFor(figures, options), data: { options, ratioTarget: RATIO_TARGET, sizes: figures, marginal } };
+}
+
+/** Rates over the objects added between the smallest and largest size: the fixed costs (discovery, store, tiers) cancel out. */
+export interface MarginalRates {
+  list: number;
+  backup: number;
+  create: number;
+  restore: number;
+}
+
+/** Marginal objects/s between the first and last size; undefined with fewer than two sizes or no growth. */
+export function marginalRates(figures: readonly SizeFigures[]): MarginalRates | undefined {
+  const [a, b] = [figures[0], figures.at(-1)];
+  if (!a || !b || b.objects <= a.objects) return undefined;
+  const rate = (count: (f: SizeFigures) => number, seconds: (f: SizeFigures) => number) => {
+    const dt = seconds(b) - seconds(a);
+    return dt > 0 ? (count(b) - count(a)) / dt : Number.POSITIVE_INFINITY;
+  };
+  return {
+    list: rate((f) => f.listedObjects, (f) => f.rawListSeconds),
+    backup: rate((f) => f.backupObjects, (f) => f.backupSeconds),
+    create: rate((f) => f.objects, (f) => f.rawCreateSeconds),
+    restore: rate((f) => f.restoreCreated, (f) => f.restoreSeconds),
+  };
+}
+
+function marginalTable(m: MarginalRates, figures: readonly SizeFigures[]): Table {
+  return {
+    title: `Marginal rates from ${figures[0]!.objects} to ${figures.at(-1)!.objects} objects (objects/s; fixed costs removed)`,
+    columns: ['figure', 'raw', 'strategy', 'ratio'],
+    rows: [
+      ['LIST vs resource-export backup', m.list, m.backup, formatPercent(ratio(m.backup, m.list))],
+      ['create vs resource-export restore', m.create, m.restore, formatPercent(ratio(m.restore, m.create))],
+    ],
+  };
 }
 
 function notesFor(figures: SizeFigures[], options: StrategiesBenchOptions): string[] {

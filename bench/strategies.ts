@@ -21,9 +21,14 @@ export interface SizeFigures {
   meanObjectBytes: number;
   seedCreatePerSec: number;
   rawListPerSec: Summary;
+  /** Objects one raw LIST returned (every ConfigMap and Secret, the cluster's own included). */
+  listedObjects: number;
+  rawListSeconds: number;
   backupObjects: number;
+  backupSeconds: number;
   backupPerSec: number;
   backupVsList: number;
+  rawCreateSeconds: number;
   rawCreatePerSec: number;
   restoreCreated: number;
   restoreSeconds: number;
@@ -74,10 +79,11 @@ async function measureSize(ctx: TestContext, cluster: LocalCluster, client: Kube
   const seedMs = await timed(() => createObjects(client, NAMESPACES, objects, parallelism));
   say(`seeded ${size} objects`);
   const listed: number[] = [];
+  let listedObjects = 0;
   for (let i = 0; i < LIST_RUNS; i++) {
     const t0 = performance.now();
-    const count = await listObjects(client);
-    listed.push(perSecond(count, elapsedMs(t0)));
+    listedObjects = await listObjects(client);
+    listed.push(elapsedMs(t0));
   }
   const t0 = performance.now();
   const backup = await STRATEGIES['resource-export']!.backup(ctx, {});
@@ -97,16 +103,20 @@ async function measureSize(ctx: TestContext, cluster: LocalCluster, client: Kube
   await expectBenchObjects(client, size, 'after the etcd-snapshot restore');
   say('etcd snapshots and restore done');
   await deleteNamespaces(client, NAMESPACES);
-  const rawList = summarize(listed);
+  const rawList = summarize(listed.map((ms) => perSecond(listedObjects, ms)));
   const created = report.counts.created ?? 0;
   return {
     objects: size,
     meanObjectBytes: Math.round(meanJsonBytes(objects)),
     seedCreatePerSec: perSecond(size, seedMs),
     rawListPerSec: rawList,
+    listedObjects,
+    rawListSeconds: summarize(listed).median / 1000,
     backupObjects,
+    backupSeconds: backupMs / 1000,
     backupPerSec: perSecond(backupObjects, backupMs),
     backupVsList: ratio(perSecond(backupObjects, backupMs), rawList.median),
+    rawCreateSeconds: createMs / 1000,
     rawCreatePerSec: perSecond(size, createMs),
     restoreCreated: created,
     restoreSeconds: restoreMs / 1000,

@@ -1,4 +1,4 @@
-/** One cell: numbers are formatted and right-aligned, text is left-aligned, undefined prints as "-". */
+/** One cell: numbers are formatted, undefined prints as "-"; columns of numbers and figures ("73%") align right. */
 export type Cell = string | number | undefined;
 
 /** A titled table of figures, printed to the terminal and kept in the JSON results. */
@@ -21,6 +21,11 @@ export function formatPercent(fraction: number): string {
   return Number.isFinite(fraction) ? `${Math.round(fraction * 100)}%` : '-';
 }
 
+/** Numbers, blanks and text that starts like a number ("73%", "1000 / 1012") read best right-aligned. */
+function isFigure(cell: Cell): boolean {
+  return typeof cell !== 'string' || /^-?\d/.test(cell);
+}
+
 function cellText(cell: Cell): string {
   if (cell === undefined) return '-';
   return typeof cell === 'number' ? formatNumber(cell) : cell;
@@ -30,7 +35,7 @@ function cellText(cell: Cell): string {
 export function formatTable(table: Table): string {
   const texts = table.rows.map((row) => table.columns.map((_, i) => cellText(row[i])));
   const widths = table.columns.map((name, i) => Math.max(name.length, ...texts.map((row) => row[i]!.length)));
-  const numeric = table.columns.map((_, i) => table.rows.length > 0 && table.rows.every((row) => typeof row[i] !== 'string'));
+  const numeric = table.columns.map((_, i) => table.rows.length > 0 && table.rows.every((row) => isFigure(row[i])));
   const line = (cells: string[]) =>
     cells
       .map((text, i) => (numeric[i] ? text.padStart(widths[i]!) : text.padEnd(widths[i]!)))

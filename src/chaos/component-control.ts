@@ -9,7 +9,7 @@ import { sleep } from './wait.js';
 export const ComponentOptions = Type.Object(
   {
     component: Type.Union([Type.Literal('etcd'), Type.Literal('kube-apiserver'), Type.Literal('kube-controller-manager')]),
-    restartAfter: Type.Optional(DurationOption('Start the component again after this delay (default: leave it stopped)')),
+    restartAfter: Type.Optional(DurationOption('Start the component again this long after it stopped (default: leave it stopped)')),
   },
   { additionalProperties: false },
 );
@@ -35,9 +35,8 @@ export function componentStep(id: string, mode: StopMode, description: string): 
         ctx.facts.set(`chaos.${id}`, { component: o.component, restarted: false });
         return `${verb} ${o.component} of cluster ${ctx.cluster.name}; left stopped`;
       }
-      const delayMs = durationMs(o.restartAfter);
       try {
-        await sleep(Math.max(0, started + delayMs - ctx.clock.now()), ctx.signal);
+        await sleep(durationMs(o.restartAfter), ctx.signal);
       } finally {
         // Even when the run is aborted, bring the component back: the cluster may be kept for inspection.
         await ctx.cluster.startComponent(o.component);

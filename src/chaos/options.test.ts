@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
-import { KdrillError } from '../core/errors.js';
+import type { KdrillError } from '../core/errors.js';
 import { DurationOption, durationMs, parseStepOptions, requireExactlyOne } from './options.js';
 
 const Schema = Type.Object(

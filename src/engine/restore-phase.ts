@@ -6,6 +6,7 @@ import { plugins } from './plugins.js';
 import type { EngineContext } from './context.js';
 import type { ScenarioResult } from './types.js';
 import { assertDestructiveAllowed } from './guard.js';
+import { STORE_KEYS_FACT, storeFor } from './storage.js';
 
 type RestoreInfo = NonNullable<ScenarioResult['restore']>;
 
@@ -22,6 +23,12 @@ export async function runRestorePhase(ctx: EngineContext, spec: ScenarioSpecType
   if (target === 'fresh') {
     const fresh = await phases.step('restore', 'create fresh cluster', () => ctx.createFreshCluster('restore'), (c) => c.name);
     ctx.useCluster(fresh);
+  }
+  // A chaos step may have replaced the key provider (rotate-kek): read the backup the way an operator would after
+  // a rotation, through a store opened with the current key, so the old backup must unwrap under the rotated KEK.
+  if (ctx.facts.has(STORE_KEYS_FACT) && ctx.keys !== ctx.facts.get(STORE_KEYS_FACT)) {
+    ctx.store = storeFor(ctx.scenario, ctx, ctx.keys, ctx.audit);
+    ctx.facts.set(STORE_KEYS_FACT, ctx.keys);
   }
   const during = startDuringSteps(ctx, spec, phases);
   const attempts = (spec.restore?.retries ?? 0) + 1;

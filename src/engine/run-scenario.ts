@@ -16,7 +16,7 @@ import { errorInfo, oneLine, PhaseError, phaseRunner, type PhaseRunner } from '.
 import { plugins } from './plugins.js';
 import { runRestorePhase } from './restore-phase.js';
 import { runBaselines, runChecks } from './verify-phase.js';
-import { openScenarioStorage } from './storage.js';
+import { openScenarioStorage, STORE_KEYS_FACT } from './storage.js';
 import { Timeline } from './timeline.js';
 import { assertDestructiveAllowed } from './guard.js';
 import type { Clock, ScenarioResult } from './types.js';
@@ -103,6 +103,7 @@ async function provisionAndSeed(
     providerOptions: scenario.spec.cluster?.options ?? {},
   });
   ctx.facts.set('run.logFiles', [join(o.outDir, 'kdrill.log')]);
+  ctx.facts.set(STORE_KEYS_FACT, keys);
   await phases.run('seed', async () => {
     await ensureMarkerNamespace(ctx.client, o.runId);
     await writeMarker(ctx.client, o.runId, 'before-backup', o.clock.now());

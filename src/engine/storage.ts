@@ -27,7 +27,15 @@ export async function openScenarioStorage(
     await createKeyFile(keyFile);
     keys = await LocalKeyProvider.fromFile(keyFile, { logger });
   }
-  const spec = backup.store ?? { type: 'local' as const, path: join(dirs.artifactsDir, 'backups') };
-  const store = openStore(spec, keys, { baseDir: dirs.scenarioDir, audit });
+  const store = storeFor(scenario, dirs, keys, audit);
   return { keys, store };
+}
+
+/** ctx.facts key: the key provider the store was opened with. */
+export const STORE_KEYS_FACT = 'store.keys';
+
+/** The scenario's store opened with `keys` (also used to reopen it after a chaos step rotated the key). */
+export function storeFor(scenario: Scenario, dirs: { scenarioDir: string; artifactsDir: string }, keys: KeyProvider, audit: AuditLog): BackupStore {
+  const spec = scenario.spec.backup.store ?? { type: 'local' as const, path: join(dirs.artifactsDir, 'backups') };
+  return openStore(spec, keys, { baseDir: dirs.scenarioDir, audit });
 }

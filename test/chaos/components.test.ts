@@ -42,7 +42,8 @@ describe('component, etcd and whole-cluster chaos on a real cluster', () => {
     expect(sawDown).toBe(true);
     expect(summary).toMatch(/^stopped kube-apiserver of cluster chaos-comp, started it again after 2s; back after \d+\.\ds$/);
     expect(elapsed).toBeGreaterThanOrEqual(2_000);
-    expect(elapsed).toBeLessThan(20_000);
+    // Stop (the local apiserver may need its 10 s SIGTERM grace) + 2 s + start: bounded, not open-ended.
+    expect(elapsed).toBeLessThan(40_000);
     expect(await readyz(tc.client)).toBe(200);
   });
 

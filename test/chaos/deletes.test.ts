@@ -7,7 +7,7 @@ import { makeTestContext, type TestContext } from '../support/context.js';
 import { waitFor } from '../support/wait.js';
 import { CHAOS_STEPS } from '../../src/chaos/registry.js';
 import { readKeyFile } from '../../src/crypto/key-file.js';
-import { LocalKeyProvider } from '../../src/crypto/local-kms.js';
+import type { LocalKeyProvider } from '../../src/crypto/local-kms.js';
 import { createLocalStore } from '../../src/store/local-store.js';
 import { registerSensitive } from '../../src/core/redact.js';
 import { configMap, createAll, foreignView, ns, scenarioAllowing, secret } from './support.js';

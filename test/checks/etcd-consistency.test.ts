@@ -114,7 +114,6 @@ describe('etcd-consistency check', () => {
       expect(ev.keys.missing.items).toEqual([]);
       expect(outcome.recommendation).toContain('restoreMaterial: true');
       expectNoValues(outcome);
-      console.info('etcd-consistency failure', outcome.summary, JSON.stringify(ev.secretsRead.unreadable.items[0]), JSON.stringify(ev.counts));
     } finally {
       ctx.useCluster(a.cluster);
       ctx.client = a.client;

@@ -10,7 +10,7 @@ import { etcdConsistency } from '../../src/checks/etcd-consistency.js';
 import { isAlive } from '../../src/providers/local/process.js';
 import { createLocalStore } from '../../src/store/local-store.js';
 import type { BackupManifest } from '../../src/store/types.js';
-import type { ClusterSecretsMaterial } from '../../src/providers/types.js';
+import type { Cluster, ClusterSecretsMaterial } from '../../src/providers/types.js';
 import type { SnapshotMetadata } from '../../src/strategies/etcd-snapshot/layout.js';
 import { SEAL_OVERHEAD } from '../../src/crypto/envelope.js';
 
@@ -78,6 +78,21 @@ describe('etcd-snapshot strategy', () => {
     } finally {
       ctx.store = sealedStore;
       await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('backs up through etcdctl when the provider has no snapshot method but gives etcd access', async () => {
+    const bare = Object.create(a.cluster, { takeEtcdSnapshot: { value: undefined } }) as Cluster;
+    expect(bare.etcd?.endpoints).toEqual(a.cluster.etcd.endpoints);
+    ctx.cluster = bare;
+    try {
+      const viaEtcdctl = await strategy.backup(ctx, {});
+      const meta = viaEtcdctl.metadata as unknown as SnapshotMetadata;
+      expect(meta.revision).toBeGreaterThanOrEqual((backup.metadata as unknown as SnapshotMetadata).revision);
+      expect(meta.totalKeys).toBeGreaterThan(BULK_CONFIGMAPS);
+      expect(meta.sizeBytes % 512).toBe(32);
+    } finally {
+      ctx.cluster = a.cluster;
     }
   });
 

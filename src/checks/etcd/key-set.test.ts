@@ -10,6 +10,7 @@ describe('etcd key sets', () => {
     '/registry/events/shop/x.17a',
     '/registry/leases/kube-system/apiserver-abc',
     '/registry/masterleases/127.0.0.1',
+    '/registry/peerserverleases/apiserver-wlv32',
     '/registry/flowschemas/global-default',
     '/registry/configmaps/shop/a',
     '/registry/pods/shop/p1',

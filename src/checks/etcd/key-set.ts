@@ -3,6 +3,7 @@ export const VOLATILE_PREFIXES: readonly { prefix: string; why: string }[] = [
   { prefix: 'events/', why: 'events expire after an hour and are written constantly' },
   { prefix: 'leases/', why: 'leases renew every few seconds; includes apiserver identity leases (kube-system/apiserver-*) and leader-election leases' },
   { prefix: 'masterleases/', why: 'apiserver endpoint leases, re-created by every apiserver at start' },
+  { prefix: 'peerserverleases/', why: 'apiserver peer-endpoint leases: one per apiserver instance, expiring with an etcd TTL' },
   { prefix: 'flowschemas/', why: 'API priority and fairness objects: the apiserver re-creates and rewrites its mandatory and suggested set' },
   { prefix: 'prioritylevelconfigurations/', why: 'API priority and fairness objects: the apiserver re-creates and rewrites its mandatory and suggested set' },
 ];

@@ -12,6 +12,7 @@ import { buildPlan, type PlanStep } from './plan.js';
 class FakeApi implements ApiClient {
   readonly objects = new Map<string, KubeObject>();
   writes = 0;
+  posts = 0;
   private nextUid = 0;
   /** Paths whose next apply answers 422 "field is immutable". */
   readonly immutable = new Set<string>();
@@ -47,6 +48,15 @@ class FakeApi implements ApiClient {
       this.objects.set(path, merged);
     }
     return structuredClone(merged) as T;
+  }
+  /** Only POST (create) is used by the restore. */
+  async request<T>(method: string, collection: string, options: { body?: unknown } = {}): Promise<T> {
+    const desired = options.body as KubeObject;
+    const path = `${collection}/${desired.metadata.name}`;
+    if (method !== 'POST') throw new Error(`unexpected ${method}`);
+    this.posts++;
+    if (this.objects.has(path)) throw new KubeApiError('POST', collection, 409, 'AlreadyExists', 'already exists');
+    return this.apply<T>(path, desired);
   }
   async delete(path: string): Promise<boolean> {
     this.writes++;
@@ -122,6 +132,17 @@ describe('applyStep', () => {
     expect(await run()).toMatchObject({ updated: 1, unchanged: 2 });
     expect(api.objects.get(`${CM}/plain`)!.data).toEqual({ a: '1' });
     expect(api.writes).toBe(writes + 1);
+  });
+
+  it('creates missing objects with POST, and applies when one appeared after the LIST (409)', async () => {
+    const { api, steps, env } = setup();
+    const config = steps[0]!;
+    const live = await listLive(api, env.resolver, config.objects, env.policy);
+    await api.apply(`${CM}/plain`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'plain', namespace: 'app' }, data: { a: 'raced' } });
+    expect(config.objects.map((o) => o.desired.metadata.name)).toEqual(['plain']);
+    expect(await applyStep(config, live, env)).toMatchObject({ created: 1, failed: 0 });
+    expect(api.posts).toBe(1);
+    expect(api.objects.get(`${CM}/plain`)!.data).toEqual({ a: '1' });
   });
 
   it('existing: skip leaves a differing object alone', async () => {

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { KdrillError } from '../../core/errors.js';
+import { silentLogger } from '../../core/logger.js';
+import type { DrillContext } from '../../engine/types.js';
+import type { Cluster } from '../../providers/types.js';
+import { bringUp } from './bring-up.js';
+import { etcdSnapshotStrategy } from './index.js';
+
+const READYZ = '[+]ping ok\n[+]etcd ok\n[-]informer-sync failed: reason withheld\n[-]poststarthook/storage-readiness failed: reason withheld\nreadyz check failed';
+
+function fakeContext(versionStatus: number): { ctx: DrillContext; started: string[] } {
+  const started: string[] = [];
+  const cluster = {
+    name: 'target',
+    components: ['etcd', 'kube-apiserver', 'kube-controller-manager'],
+    waitReady: async () => undefined,
+    startComponent: async (c: string) => void started.push(c),
+  } as unknown as Cluster;
+  const client = { raw: async (path: string) => (path === '/version' ? { status: versionStatus, body: '{}' } : { status: 500, body: READYZ }) };
+  return { ctx: { cluster, client, logger: silentLogger } as unknown as DrillContext, started };
+}
+
+const notReady = async () => {
+  throw new KdrillError('E_CLUSTER_START', 'kube-apiserver of cluster target was not healthy after 60s');
+};
+
+describe('bringUp after an etcd restore', () => {
+  it('returns no notes when the cluster gets ready', async () => {
+    const { ctx } = fakeContext(200);
+    expect(await bringUp(ctx, async () => undefined, '/snap.db', {}, 1000)).toEqual([]);
+  });
+
+  it('without the material, reports a serving but unready cluster as DEGRADED, naming the failing readyz checks, and starts the rest', async () => {
+    const { ctx, started } = fakeContext(200);
+    const notes = await bringUp(ctx, notReady, '/snap.db', undefined, 1000);
+    expect(notes[0]).toMatch(/^DEGRADED: cluster target serves the API but is not ready \(failing readyz checks: informer-sync, poststarthook\/storage-readiness\)/);
+    expect(started).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager']);
+  });
+
+  it('fails the restore when the material was installed, or when the API does not answer at all', async () => {
+    await expect(bringUp(fakeContext(200).ctx, notReady, '/snap.db', { encryptionConfigPath: '/enc.yaml' }, 1000)).rejects.toMatchObject({ code: 'E_CLUSTER_START' });
+    await expect(bringUp(fakeContext(0).ctx, notReady, '/snap.db', undefined, 1000)).rejects.toMatchObject({ code: 'E_CLUSTER_START' });
+    const corrupt = async () => {
+      throw new KdrillError('E_BACKUP_CORRUPT', 'etcdutl snapshot restore failed');
+    };
+    await expect(bringUp(fakeContext(200).ctx, corrupt, '/snap.db', undefined, 1000)).rejects.toMatchObject({ code: 'E_BACKUP_CORRUPT' });
+  });
+});
+
+describe('etcd-snapshot strategy contract', () => {
+  it('is unsupported only on clusters with neither a snapshot method nor etcd endpoints', () => {
+    const base = { name: 'c', provider: 'kubeconfig' } as unknown as Cluster;
+    expect(etcdSnapshotStrategy.unsupportedReason!(base)).toBe('cluster c (provider kubeconfig) gives no etcd access: no snapshot method and no etcd endpoints');
+    expect(etcdSnapshotStrategy.unsupportedReason!({ ...base, etcd: { endpoints: ['https://e:2379'], caFile: '', certFile: '', keyFile: '' } } as Cluster)).toBeUndefined();
+    expect(etcdSnapshotStrategy.unsupportedReason!({ ...base, takeEtcdSnapshot: async () => ({ path: '', sizeBytes: 0 }) } as unknown as Cluster)).toBeUndefined();
+    expect(etcdSnapshotStrategy.targets).toEqual(['same', 'fresh']);
+  });
+});
