@@ -78,7 +78,9 @@ export class LocalCluster implements Cluster {
 
   async stopComponent(component: ComponentName): Promise<void> {
     const pid = this.state.pids[component];
-    if (pid !== undefined) await stopProcessGroup(pid);
+    // The apiserver drains open watches (the controller-manager's) before exiting on SIGTERM, which takes ~10 s or
+    // more; 2 s of grace lets it finish in-flight writes, then it is killed.
+    if (pid !== undefined) await stopProcessGroup(pid, component === 'kube-apiserver' ? 2_000 : 10_000);
     await this.forget(component);
   }
 
