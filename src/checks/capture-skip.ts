@@ -38,6 +38,7 @@ export function isSkippedObject(obj: KubeObject, key: string): boolean {
   const meta = obj.metadata ?? { name: '' };
   if (meta.deletionTimestamp) return true;
   if (SKIPPED_OBJECTS.has(key)) return true;
+  if (meta.labels?.['kdrill.dev/internal'] === 'true') return true; // kdrill's own markers (src/engine/markers.ts)
   if (obj.kind === 'ConfigMap' && meta.name === 'kube-root-ca.crt') return true;
   if (obj.kind === 'Secret' && SKIPPED_SECRET_TYPES.has(String(obj.type ?? ''))) return true;
   if (meta.annotations?.['rbac.authorization.kubernetes.io/autoupdate'] === 'true') return true;

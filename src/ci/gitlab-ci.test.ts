@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,9 +6,12 @@ import { execa } from 'execa';
 import { glob } from 'tinyglobby';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { validateFiles } from '../cli/commands/validate.js';
 import { FileAuditLog } from '../engine/audit.js';
 import { runResultsFixture } from '../reporters/fixtures/run-results.js';
 import { renderAll } from '../reporters/registry.js';
+import { defaultCatalog } from '../scenario/catalog.js';
+import { loadDrill } from '../scenario/loader.js';
 import { GITLAB_CI_LOCAL, gitlabCiValidator, REPO, schemaProblems } from './gitlab-ci-lint.js';
 
 // A typed view of the parts of .gitlab-ci.yml the assertions read.
@@ -148,5 +152,24 @@ describe('.gitlab-ci.yml as gitlab-ci-local expands it', () => {
       const goMod = await readFile(join(REPO, 'tools', tool, 'go.mod'), 'utf8');
       expect(goMinor, `${image} vs tools/${tool}/go.mod`).toBeGreaterThanOrEqual(Number(/^go 1\.(\d+)/m.exec(goMod)?.[1]));
     }
+  });
+});
+
+describe('the files the pipeline runs', () => {
+  const problems: string[] = [];
+  const out = { stdout: () => {}, stderr: (line: string) => problems.push(line) };
+
+  it('pass the validate job: every scenario and drill of the repository validates', async () => {
+    const files = await glob(['scenarios/*.yaml', 'drills/*.yaml'], { cwd: REPO, absolute: true });
+    expect(files.length).toBeGreaterThan(0);
+    const summary = await validateFiles(files, defaultCatalog(), out);
+    expect(problems).toEqual([]);
+    expect(summary.invalid).toBe(0);
+  });
+
+  it.skipIf(!existsSync(join(REPO, 'drills', 'nightly.yaml')))('include drills/nightly.yaml, the drill the drill job runs', async () => {
+    const drill = await loadDrill(join(REPO, 'drills', 'nightly.yaml'), defaultCatalog());
+    // With 4 shards, fewer than 4 scenarios leave a job with nothing to run.
+    expect(drill.scenarios.length).toBeGreaterThanOrEqual(job('drill').parallel!);
   });
 });

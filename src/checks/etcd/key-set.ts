@@ -6,6 +6,7 @@ export const VOLATILE_PREFIXES: readonly { prefix: string; why: string }[] = [
   { prefix: 'peerserverleases/', why: 'apiserver peer-endpoint leases: one per apiserver instance, expiring with an etcd TTL' },
   { prefix: 'flowschemas/', why: 'API priority and fairness objects: the apiserver re-creates and rewrites its mandatory and suggested set' },
   { prefix: 'prioritylevelconfigurations/', why: 'API priority and fairness objects: the apiserver re-creates and rewrites its mandatory and suggested set' },
+  { prefix: 'configmaps/kdrill-system/', why: "kdrill's own marker writes (RPO bookkeeping): written after the backup on purpose" },
 ];
 
 /** Keys with `root` (e.g. `/registry/`) and the volatile or extra excluded prefixes removed, sorted, relative to `root`. */

@@ -19,7 +19,7 @@ describe('etcd-consistency outcome', () => {
     expect(out.status).toBe('passed');
     expect(out.summary).toContain('300 stable keys');
     const excluded = out.evidence?.excludedPrefixes as { prefix: string; why: string }[];
-    expect(excluded.map((e) => e.prefix)).toEqual(['events/', 'leases/', 'masterleases/', 'peerserverleases/', 'flowschemas/', 'prioritylevelconfigurations/', 'pods/']);
+    expect(excluded.map((e) => e.prefix)).toEqual(['events/', 'leases/', 'masterleases/', 'peerserverleases/', 'flowschemas/', 'prioritylevelconfigurations/', 'configmaps/kdrill-system/', 'pods/']);
     expect(excluded.every((e) => e.why.length > 5)).toBe(true);
   });
 

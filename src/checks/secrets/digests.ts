@@ -20,8 +20,8 @@ export interface SecretComparison {
 }
 
 const SA_TOKEN_TYPE = 'kubernetes.io/service-account-token';
-// The token controller rewrites these in every service-account token Secret: they are not the backup's to keep.
-const CONTROLLER_KEYS = new Set(['token', 'ca.crt']);
+// The token controller writes these in every service-account token Secret (restores strip them): not the backup's to keep.
+const CONTROLLER_KEYS = new Set(['token', 'ca.crt', 'namespace']);
 
 /** Hash every data value under `runKey`, registering each value as sensitive first. */
 export function digestSecret(secret: KubeObject, runKey: Buffer): SecretDigest {
