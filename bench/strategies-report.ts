@@ -18,7 +18,7 @@ export function strategiesOutput(figures: SizeFigures[], options: StrategiesBenc
     rows: [
       row('mean object size (bytes of JSON)', (f) => f.meanObjectBytes),
       row('seed: raw create into a new cluster', (f) => f.seedCreatePerSec),
-      row('(a) raw paginated LIST, median of 3', (f) => f.rawListPerSec.median),
+      row(`(a) raw paginated LIST, median of ${figures[0]?.rawListPerSec.runs ?? 0}`, (f) => f.rawListPerSec.median),
       row('(b) resource-export backup (all objects)', (f) => f.backupPerSec),
       row('(b) backup / raw LIST (target >= 70%)', (f) => formatPercent(f.backupVsList)),
       row('(c) raw create into emptied namespaces', (f) => f.rawCreatePerSec),
@@ -33,7 +33,7 @@ export function strategiesOutput(figures: SizeFigures[], options: StrategiesBenc
     columns,
     rows: [
       row('snapshot size (MB)', (f) => f.etcd.snapshotBytes / 1e6),
-      row('(e) etcdctl snapshot save (MB/s, median of 3)', (f) => f.etcd.etcdctlSaveMBps.median),
+      row(`(e) etcdctl snapshot save (MB/s, median of ${figures[0]?.etcd.etcdctlSaveMBps.runs ?? 0})`, (f) => f.etcd.etcdctlSaveMBps.median),
       row('(e) etcd-snapshot save step (MB/s)', (f) => f.etcd.strategySaveMBps.median),
       row('(e) etcd-snapshot backup end to end (MB/s)', (f) => f.etcd.strategyBackupMBps.median),
       row('(e) save step / etcdctl', (f) => formatPercent(ratio(f.etcd.strategySaveMBps.median, f.etcd.etcdctlSaveMBps.median))),

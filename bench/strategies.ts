@@ -47,7 +47,7 @@ export interface StrategiesBenchOptions {
 
 const NAMESPACES = benchNamespaces(10);
 const LIST_RUNS = 3;
-const ETCD_RUNS = 3;
+const ETCD_RUNS = 5;
 
 /** Runs every size on one local cluster (binaries cached), then destroys it, even on failure. */
 export async function runStrategiesBench(options: StrategiesBenchOptions): Promise<SuiteOutput> {

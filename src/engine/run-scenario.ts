@@ -66,7 +66,8 @@ export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioResult
   let failedPhase: PhaseName | undefined;
   o.progress.scenarioStarted(name);
   try {
-    ctx = await provisionAndSeed(o, phases, { artifactsDir, workDir, providerId, logger }, result);
+    ctx = await provision(o, phases, { artifactsDir, workDir, providerId, logger }, result);
+    await seed(o, ctx, phases);
     await runDrillBody(o, ctx, phases, result);
   } catch (error) {
     failedPhase = error instanceof PhaseError ? error.phase : undefined;
@@ -79,7 +80,7 @@ export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioResult
   return finish(o, result, failedPhase, startedAt, artifactsDir);
 }
 
-async function provisionAndSeed(
+async function provision(
   o: ScenarioRunOptions,
   phases: PhaseRunner,
   dirs: { artifactsDir: string; workDir: string; providerId: string; logger: Logger },
@@ -96,7 +97,12 @@ async function provisionAndSeed(
   result.environment.kubernetesVersion = cluster.versions.kubernetes;
   if (cluster.versions.etcd) result.environment.etcdVersion = cluster.versions.etcd;
   await o.audit.record({ action: 'cluster.create', subject: cluster.name, details: { provider: provider.id, purpose: 'drill' } });
-  const { keys, store } = await openScenarioStorage(scenario, { scenarioDir: o.loaded.dir, artifactsDir: dirs.artifactsDir, workDir: dirs.workDir }, o.audit, dirs.logger);
+  // Until the context owns the cluster, a failure here (a bad KMS key, say) must not leak it.
+  const { keys, store } = await openScenarioStorage(scenario, { scenarioDir: o.loaded.dir, artifactsDir: dirs.artifactsDir, workDir: dirs.workDir }, o.audit, dirs.logger)
+    .catch(async (error: unknown) => {
+      if (cluster.createdByKdrill && !o.keep) await cluster.destroy();
+      throw new PhaseError('provision', error);
+    });
   const ctx = createDrillContext({
     runId: o.runId, scenario, scenarioDir: o.loaded.dir, logger: dirs.logger, signal: o.signal, clock: o.clock,
     artifactsDir: dirs.artifactsDir, workDir: dirs.workDir, provider, cluster, store, keys, audit: o.audit,
@@ -104,12 +110,16 @@ async function provisionAndSeed(
   });
   ctx.facts.set('run.logFiles', [join(o.outDir, 'kdrill.log')]);
   ctx.facts.set(STORE_KEYS_FACT, keys);
+  return ctx;
+}
+
+/** Seed phase: kdrill's marker namespace and first marker, then the scenario's fixtures. */
+async function seed(o: ScenarioRunOptions, ctx: EngineContext, phases: PhaseRunner): Promise<void> {
   await phases.run('seed', async () => {
     await ensureMarkerNamespace(ctx.client, o.runId);
     await writeMarker(ctx.client, o.runId, 'before-backup', o.clock.now());
     return seedFixtures(ctx);
   }, (r) => `${r.objects} objects, ${r.canaries} canaries`);
-  return ctx;
 }
 
 async function runDrillBody(o: ScenarioRunOptions, ctx: EngineContext, phases: PhaseRunner, result: ScenarioResult | Omit<ScenarioResult, 'verdict' | 'finishedAt' | 'durationMs' | 'objectives' | 'artifacts'>): Promise<void> {

@@ -63,6 +63,15 @@ describe('drill engine on the local provider', () => {
     expect(Number(junit.testsuites['@_errors'])).toBe(1);
   });
 
+  it('tears the cluster down when the seed phase fails', async () => {
+    const outcome = await runDrill({ files: [scenario('seed-fails')], outDir: join(out, 'seed'), logger: testLogger(), progress: nullProgress });
+    const s = outcome.results.scenarios[0]!;
+    expect(s.verdict).toBe('error');
+    expect(s.error).toMatchObject({ phase: 'seed', code: 'E_SCENARIO_INVALID' });
+    expect(s.error?.message).toContain('does-not-exist.yaml');
+    expect(await listStates(join(home, 'clusters'))).toEqual([]);
+  });
+
   it('keeps the cluster running with keep: true', async () => {
     const outcome = await runDrill({ files: [scenario('missed-rto')], outDir: join(out, 'keep'), keep: true, logger: testLogger(), progress: nullProgress });
     expect(outcome.results.scenarios[0]!.verdict).toBe('failed');

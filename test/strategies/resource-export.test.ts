@@ -82,7 +82,6 @@ describe('resource-export on a real cluster', () => {
     const started = Date.now();
     const report = await resourceExport.restore(ctx, backup, {});
     figures.restoreMixed = `${report.counts.created} created in ${((Date.now() - started) / 1000).toFixed(2)} s`;
-    figures.notes = report.notes.join('\n');
     expect(report.counts).toMatchObject({ failed: 0, recreated: 0 });
     expect(report.counts.created).toBeGreaterThan(BULK);
     expect(ctx.client.writeCount.value - before).toBeGreaterThan(BULK);
@@ -92,6 +91,13 @@ describe('resource-export on a real cluster', () => {
     const widget = await ctx.client.get('/apis/example.com/v1/namespaces/rx-a/widgets/w1');
     const owned = await ctx.client.get('/api/v1/namespaces/rx-a/configmaps/owned-by-w1');
     expect(owned.metadata.ownerReferences?.[0]?.uid).toBe(widget.metadata.uid);
+    // The kept token Secret was restored empty and refilled by the token controller for the new ServiceAccount.
+    const sa = await ctx.client.get('/api/v1/namespaces/rx-a/serviceaccounts/builder');
+    const token = await waitFor(async () => {
+      const secret = await ctx.client.get('/api/v1/namespaces/rx-a/secrets/builder-token');
+      return secret.metadata.annotations?.['kubernetes.io/service-account.uid'] === sa.metadata.uid && (secret.data as Record<string, string>)?.token ? secret : undefined;
+    }, 'token Secret refilled');
+    expect(Object.keys(token.data as object).sort()).toEqual(['ca.crt', 'namespace', 'token']);
   }, 300_000);
 
   it('makes zero writes when restoring the same backup again', async () => {
@@ -100,23 +106,41 @@ describe('resource-export on a real cluster', () => {
     expect(ctx.client.writeCount.value - before).toBe(0);
     expect(report.counts).toMatchObject({ created: 0, updated: 0, recreated: 0, failed: 0, writes: 0 });
     expect(report.counts.unchanged).toBe(report.counts.objects);
+
+    // The audit log has one restore.apply event per tier with counts only, and backup.read for the artifacts.
+    const audit = (await readFile(ctx.audit.path!, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { action: string; details: Record<string, unknown> });
+    const lastRun = audit.slice(audit.findLastIndex((e) => e.action === 'backup.read' && e.details.strategy === 'resource-export'));
+    const tiers = lastRun.filter((e) => e.action === 'restore.apply').map((e) => e.details.tier);
+    expect(tiers).toEqual(['crds', 'namespaces', 'cluster-config', 'roles', 'service-accounts', 'role-bindings', 'config', 'services', 'workloads', 'custom-resources']);
+    expect(lastRun.find((e) => e.details.tier === 'config')?.details).toMatchObject({ unchanged: expect.any(Number), created: 0 });
+    expect(audit.some((e) => e.action === 'backup.read' && e.details.objects === backup.metadata.total)).toBe(true);
   }, 120_000);
 
-  it('undoes an added RoleBinding with prune (a dry run first lists it and deletes nothing)', async () => {
+  it('undoes an added RoleBinding with prune and a changed roleRef by recreate (a dry run first lists both, changing nothing)', async () => {
     const attacker = {
       apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'attacker', namespace: 'rx-a' },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
       subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'mallory' }],
     };
-    await seedCreate(ctx.client, '/apis/rbac.authorization.k8s.io/v1/namespaces/rx-a/rolebindings', attacker);
+    const bindings = '/apis/rbac.authorization.k8s.io/v1/namespaces/rx-a/rolebindings';
+    await seedCreate(ctx.client, bindings, attacker);
+    // roleRef is immutable: the attacker re-created the binding pointing at cluster-admin.
+    await ctx.client.delete(`${bindings}/reader`);
+    await seedCreate(ctx.client, bindings, { ...attacker, metadata: { name: 'reader', namespace: 'rx-a' }, subjects: [{ kind: 'ServiceAccount', name: 'builder', namespace: 'rx-a' }] });
+    const writes = ctx.client.writeCount.value;
     const dry = await resourceExport.restore(ctx, backup, { prune: true, dryRun: true });
-    expect(dry.counts.pruned).toBe(1);
+    expect(dry.counts).toMatchObject({ pruned: 1, recreated: 1, created: 0, updated: 0 });
     expect(dry.notes).toContain('prune RoleBinding rx-a/attacker (role-bindings)');
-    expect(await ctx.client.getOptional('/apis/rbac.authorization.k8s.io/v1/namespaces/rx-a/rolebindings/attacker')).toBeDefined();
+    expect(dry.notes.find((n) => n.startsWith('recreate RoleBinding rx-a/reader (role-bindings): 422 Invalid'))).toBeDefined();
+    // Besides reads a dry run only sends dryRun=All applies; the one here was refused (422), so none counts as a write.
+    expect(ctx.client.writeCount.value - writes).toBe(0);
+    expect(await ctx.client.getOptional(`${bindings}/attacker`)).toBeDefined();
 
     const report = await resourceExport.restore(ctx, backup, { prune: true });
-    expect(report.counts).toMatchObject({ pruned: 1, created: 0, updated: 0, failed: 0 });
-    expect(await ctx.client.getOptional('/apis/rbac.authorization.k8s.io/v1/namespaces/rx-a/rolebindings/attacker')).toBeUndefined();
+    expect(report.counts).toMatchObject({ pruned: 1, recreated: 1, created: 0, updated: 0, failed: 0 });
+    expect(report.notes.join('\n')).toMatch(/recreated \(an immutable field differed.*RoleBinding rx-a\/reader/);
+    expect(await ctx.client.getOptional(`${bindings}/attacker`)).toBeUndefined();
+    expect((await ctx.client.get(`${bindings}/reader`)).roleRef).toMatchObject({ kind: 'Role', name: 'reader' });
     expect(diffStates(baseline, await captureState(ctx.client))).toEqual([]);
   }, 120_000);
 
@@ -137,6 +161,52 @@ describe('resource-export on a real cluster', () => {
     expect(restorePerSecond).toBeGreaterThan(raw * 0.3);
   }, 300_000);
 
+  it('converges when re-run after being interrupted half-way', async () => {
+    await deleteNamespace(ctx.client, 'rx-b');
+    const controller = new AbortController();
+    const start = ctx.client.writeCount.value;
+    const watcher = setInterval(() => {
+      if (ctx.client.writeCount.value - start >= BULK / 3) controller.abort();
+    }, 5);
+    try {
+      await expect(resourceExport.restore({ ...ctx, signal: controller.signal }, backup, {})).rejects.toMatchObject({ code: 'E_ABORTED' });
+    } finally {
+      clearInterval(watcher);
+    }
+    const partial = await countBulk(ctx.client);
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(BULK);
+    const report = await resourceExport.restore(ctx, backup, {});
+    expect(report.counts).toMatchObject({ failed: 0, created: BULK - partial });
+    expect(await countBulk(ctx.client)).toBe(BULK);
+    expect(diffStates(baseline, await captureState(ctx.client))).toEqual([]);
+  }, 300_000);
+
+  it('rides out an apiserver restart in the middle of a restore', async () => {
+    await deleteNamespace(ctx.client, 'rx-b');
+    const start = ctx.client.writeCount.value;
+    let restarted: Promise<void> | undefined;
+    const watcher = setInterval(() => {
+      if (restarted || ctx.client.writeCount.value - start < BULK / 4) return;
+      restarted = (async () => {
+        await source.cluster.killComponent('kube-apiserver');
+        await new Promise((r) => setTimeout(r, 1_000));
+        await source.cluster.startComponent('kube-apiserver');
+      })();
+    }, 5);
+    try {
+      const report = await resourceExport.restore(ctx, backup, {});
+      expect(restarted).toBeDefined();
+      await restarted;
+      expect(report.counts.failed).toBe(0);
+    } finally {
+      clearInterval(watcher);
+      await restarted;
+    }
+    expect(await countBulk(ctx.client)).toBe(BULK);
+    expect(diffStates(baseline, await captureState(ctx.client))).toEqual([]);
+  }, 300_000);
+
   it('restores into a second, fresh cluster', async () => {
     const fresh = await ctx.createFreshCluster('restore-target');
     const original = { cluster: ctx.cluster, client: ctx.client };
@@ -148,6 +218,19 @@ describe('resource-export on a real cluster', () => {
       expect(diffStates(baseline, await captureState(ctx.client))).toEqual([]);
       const again = await resourceExport.restore(ctx, backup, {});
       expect(again.counts.writes).toBe(0);
+
+      // A copy of rx-a under another name, next to the original.
+      const copy = await resourceExport.restore(ctx, backup, { namespaceMap: { 'rx-a': 'rx-a-copy' } });
+      expect(copy.counts.failed).toBe(0);
+      const ns = await ctx.client.get('/api/v1/namespaces/rx-a-copy');
+      expect(ns.metadata.labels).toMatchObject({ team: 'rx', 'kubernetes.io/metadata.name': 'rx-a-copy' });
+      const binding = await ctx.client.get('/apis/rbac.authorization.k8s.io/v1/namespaces/rx-a-copy/rolebindings/reader');
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'builder', namespace: 'rx-a-copy' }]);
+      const copied = await ctx.client.get('/api/v1/namespaces/rx-a-copy/secrets/opaque');
+      const original = await ctx.client.get('/api/v1/namespaces/rx-a/secrets/opaque');
+      expect(copied.data).toEqual(original.data);
+      const copyOwner = await ctx.client.get('/apis/example.com/v1/namespaces/rx-a-copy/widgets/w1');
+      expect((await ctx.client.get('/api/v1/namespaces/rx-a-copy/configmaps/owned-by-w1')).metadata.ownerReferences?.[0]?.uid).toBe(copyOwner.metadata.uid);
     } finally {
       ctx.cluster = original.cluster;
       ctx.client = original.client;
@@ -386,6 +469,10 @@ async function timeRawCreates(client: KubeClient, namespace: string, count: numb
 async function deleteNamespace(client: KubeClient, name: string): Promise<void> {
   await client.delete(`/api/v1/namespaces/${name}`);
   await waitFor(async () => ((await client.getOptional(`/api/v1/namespaces/${name}`)) ? undefined : true), `namespace ${name} deleted`);
+}
+
+async function countBulk(client: KubeClient): Promise<number> {
+  return (await client.listAll('/api/v1/namespaces/rx-b/configmaps')).items.filter((c) => c.metadata.name.startsWith('bulk-')).length;
 }
 
 async function waitFor<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 120_000): Promise<T> {

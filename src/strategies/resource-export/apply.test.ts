@@ -7,6 +7,7 @@ import { listLive } from './live.js';
 import { NoteBook } from './notes.js';
 import { restoreOptions } from './options.js';
 import { buildPlan, type PlanStep } from './plan.js';
+import { existingConflicts, noteFinalizers } from './preflight.js';
 
 /** An in-memory apiserver: objects by URL path, server-side apply as a shallow merge, a write counter. */
 class FakeApi implements ApiClient {
@@ -184,5 +185,23 @@ describe('applyStep', () => {
     expect(await dry.run()).toMatchObject({ created: 1, updated: 1, unchanged: 1 });
     expect(api.writes).toBe(writes);
     expect(dry.env.entries.map((e) => `${e.action} ${e.object}`).sort()).toEqual(['create ConfigMap app/owned', 'unchanged Widget app/w', 'update ConfigMap app/plain']);
+  });
+});
+
+describe('existingConflicts and noteFinalizers', () => {
+  it('lists objects that exist and differ (owner uids aside), not the ones that match', async () => {
+    const { api, run, steps, env } = setup();
+    await run();
+    expect(await existingConflicts(steps, env)).toEqual([]);
+    api.objects.get(`${CM}/plain`)!.data = { a: 'changed' };
+    expect(await existingConflicts(steps, env)).toEqual(['ConfigMap app/plain']);
+  });
+
+  it('warns about finalizers no built-in controller removes', () => {
+    const { steps } = setup();
+    steps[0]!.objects[0]!.desired.metadata.finalizers = ['kubernetes.io/pvc-protection', 'example.com/cleanup'];
+    const notes = new NoteBook();
+    noteFinalizers(steps, notes);
+    expect(notes.render()).toEqual(['finalizers kept that only their own controller removes: 1 (ConfigMap app/plain [example.com/cleanup])']);
   });
 });

@@ -56,6 +56,7 @@ async function restoreSafely(p: PlannedObject, live: KubeObject | undefined, env
 
 /** Compare, then write only what differs (create what is missing, apply what changed): a second restore makes no write. */
 async function restoreObject(p: PlannedObject, liveIn: KubeObject | undefined, env: ApplyEnv): Promise<Outcome> {
+  throwIfAborted(env);
   const desired = withOwners(p, env);
   const served = await env.resolver.resolve(desired.apiVersion, desired.kind, env.policy.signal);
   if (!served && env.options.dryRun) return dryRunAction(p, desired, undefined, undefined, env);
@@ -79,20 +80,26 @@ async function restoreObject(p: PlannedObject, liveIn: KubeObject | undefined, e
     return outcome;
   }
   if (env.options.dryRun) return dryRunAction(p, desired, path, live, env);
-  let outcome: Outcome = live ? 'updated' : 'created';
-  let result = live;
-  if (!specMatches) {
-    try {
-      result = live ? await withRetry(() => env.client.apply(path, desired), env.policy) : await createOrApply(path, desired, env);
-    } catch (error) {
-      if (!live || !isImmutableChange(error)) throw error;
-      result = await recreate(path, desired, error, env);
-      outcome = 'recreated';
-    }
-  }
-  remember(p, result!, env);
-  if (p.status !== undefined && !isSubset(p.status, result!.status)) await applyStatus(path, desired, p.status, env);
+  const { outcome, result } = specMatches ? { outcome: 'updated' as const, result: live! } : await writeObject(path, desired, live, env);
+  remember(p, result, env);
+  if (p.status !== undefined && !isSubset(p.status, result.status)) await applyStatus(path, desired, p.status, env);
   return outcome;
+}
+
+/** Create a missing object, apply a changed one, or delete and recreate it when the change hits an immutable field. */
+async function writeObject(path: string, desired: KubeObject, live: KubeObject | undefined, env: ApplyEnv): Promise<{ outcome: Outcome; result: KubeObject }> {
+  if (!live) return { outcome: 'created', result: await createOrApply(path, desired, env) };
+  try {
+    return { outcome: 'updated', result: await withRetry(() => env.client.apply(path, desired), env.policy) };
+  } catch (error) {
+    if (!isImmutableChange(error)) throw error;
+    return { outcome: 'recreated', result: await recreate(path, desired, error, env) };
+  }
+}
+
+/** E_ABORTED once the run's signal fired (Ctrl-C, phase timeout): a re-run picks up where this one stopped. */
+export function throwIfAborted(env: Pick<ApplyEnv, 'policy'>): void {
+  if (env.policy.signal?.aborted) throw new KdrillError('E_ABORTED', 'restore aborted', { hint: 'run the restore again: it applies only what is still missing or different' });
 }
 
 function withOwners(p: PlannedObject, env: ApplyEnv): KubeObject {

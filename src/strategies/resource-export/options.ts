@@ -29,6 +29,7 @@ export const ResourceExportOptionsSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** Options as a scenario writes them (before defaults). */
 export type ResourceExportOptions = Static<typeof ResourceExportOptionsSchema>;
 
 /** Backup options with defaults filled in. */

@@ -15,14 +15,15 @@ describe('mapLimit', () => {
     expect(peak).toBe(3);
   });
 
-  it('rejects with the first error and starts no new work after it', async () => {
-    const started: number[] = [];
-    await expect(
-      mapLimit([1, 2, 3, 4, 5], 1, async (n) => {
-        started.push(n);
-        if (n === 2) throw new Error('two');
-      }),
-    ).rejects.toThrow('two');
-    expect(started).toEqual([1, 2]);
+  it('rejects with the first error only after running calls settled, and starts no new work', async () => {
+    const finished: number[] = [];
+    const failing = mapLimit([1, 2, 3, 4, 5], 2, async (n) => {
+      if (n === 2) throw new Error('two');
+      await new Promise((r) => setTimeout(r, 30));
+      finished.push(n);
+    });
+    await expect(failing).rejects.toThrow('two');
+    // 1 was already running when 2 failed: it finished before the rejection; 3, 4 and 5 never started.
+    expect(finished).toEqual([1]);
   });
 });

@@ -13,7 +13,7 @@ export async function readBackup(reader: BackupReader, audit: AuditLog): Promise
   if (index.formatVersion !== 1 || !Array.isArray(index.resources)) {
     throw corrupt(manifest, INDEX_NAME, `formatVersion ${JSON.stringify(index.formatVersion)} is not one this kdrill reads`);
   }
-  const resources = await mapLimit(index.resources, 4, async (entry) => {
+  const resources = await mapLimit(index.resources, 8, async (entry) => {
     const items = parseJson<KubeObject[]>(await reader.get(entry.artifact), entry.artifact, manifest);
     if (!Array.isArray(items) || items.length !== entry.count) {
       throw corrupt(manifest, entry.artifact, `it holds ${Array.isArray(items) ? items.length : 'no'} objects, index.json says ${entry.count}`);

@@ -1,7 +1,7 @@
 import { KdrillError } from '../../core/errors.js';
 import type { DrillContext, RestoreReport } from '../../engine/types.js';
 import type { BackupManifest } from '../../store/types.js';
-import { applyStep, type ApplyEnv, type Outcome } from './apply.js';
+import { applyStep, throwIfAborted, type ApplyEnv, type Outcome } from './apply.js';
 import { STRATEGY_ID } from './backup.js';
 import { renderPlan } from './dry-run.js';
 import { listLive } from './live.js';
@@ -9,7 +9,8 @@ import type { RestoreOptions } from './options.js';
 import { NoteBook } from './notes.js';
 import { buildPlan, type PlanStep } from './plan.js';
 import { existingConflicts, noteFinalizers } from './preflight.js';
-import { findPruneCandidates, pruneScope } from './prune.js';
+import type { BackupIndex } from './layout.js';
+import { findPruneCandidates, pruneScope, type PruneCandidate } from './prune.js';
 import { pruneObjects, selectorServices } from './prune-apply.js';
 import { readBackup } from './read-backup.js';
 import { Resolver } from './resolver.js';
@@ -30,6 +31,9 @@ export async function runRestore(ctx: DrillContext, backup: BackupManifest, opti
   }
   const started = ctx.clock.now();
   const writesBefore = ctx.client.writeCount.value;
+  const policy = { deadline: started + options.timeoutMs, now: () => ctx.clock.now(), signal: ctx.signal };
+  // Discovery (reads only) loads while the backup is read.
+  const resolver = new Resolver(ctx.client, policy);
   // Every artifact is hash-checked and decrypted before the first write: a damaged backup changes nothing.
   const { index, resources } = await readBackup(await ctx.store.open(backup.id), ctx.audit);
   ctx.logger.debug('resource-export backup read', { id: backup.id, ms: ctx.clock.now() - started });
@@ -38,33 +42,38 @@ export async function runRestore(ctx: DrillContext, backup: BackupManifest, opti
   noteFinalizers(steps, notes);
   const env: ApplyEnv = {
     client: ctx.client,
-    resolver: new Resolver(ctx.client, () => ctx.clock.now()),
+    resolver,
     options,
-    policy: { deadline: started + options.timeoutMs, now: () => ctx.clock.now(), signal: ctx.signal },
+    policy,
     newUids: new Map(),
     notes,
     entries: [],
   };
   if (options.existing === 'fail') await failOnExisting(steps, env);
   const counts: Counts = { created: 0, updated: 0, unchanged: 0, recreated: 0, skipped: 0, failed: 0, pruned: 0 };
-  const candidates = options.prune
-    ? await findPruneCandidates(ctx.client, env.resolver, index, new Set(steps.flatMap((s) => s.objects.map((o) => o.key))), pruneScope(index, options.namespaceMap, await selectorServices(ctx.client, index)), env.policy)
-    : [];
-  // A webhook the backup does not have could block or rewrite everything restored after it: remove those first.
+  const candidates = options.prune ? await pruneCandidates(ctx, env, index, steps) : [];
   const addPruned = ({ pruned, failed }: { pruned: number; failed: number }) => {
     counts.pruned += pruned;
     counts.failed += failed;
   };
+  // A webhook the backup does not have could block or rewrite everything restored after it: remove those first.
   addPruned(await pruneObjects(candidates.filter((c) => c.tier === 'admission'), ctx, env, backup.id));
   await applySteps(steps, ctx, env, counts, backup.id);
   addPruned(await pruneObjects(candidates.filter((c) => c.tier !== 'admission'), ctx, env, backup.id));
   return finish(ctx, env, counts, { started, writesBefore, backupId: backup.id });
 }
 
+async function pruneCandidates(ctx: DrillContext, env: ApplyEnv, index: BackupIndex, steps: PlanStep[]): Promise<PruneCandidate[]> {
+  const planned = new Set(steps.flatMap((s) => s.objects.map((o) => o.key)));
+  const scope = pruneScope(index, env.options.namespaceMap, await selectorServices(ctx.client, index));
+  return findPruneCandidates(ctx.client, env.resolver, index, planned, scope, env.policy);
+}
+
 async function applySteps(steps: PlanStep[], ctx: DrillContext, env: ApplyEnv, counts: Counts, backupId: string): Promise<void> {
   let tierCounts: Partial<Counts> = {};
   let tierStart = ctx.clock.now();
   for (const [i, step] of steps.entries()) {
+    throwIfAborted(env);
     const live = await listLive(env.client, env.resolver, step.objects, env.policy);
     const stepCounts = await applyStep(step, live, env);
     for (const [k, v] of Object.entries(stepCounts) as [Outcome, number][]) {

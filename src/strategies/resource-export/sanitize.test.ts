@@ -89,18 +89,19 @@ describe('sanitize', () => {
     expect(sanitize(deploy, facts('apps', 'deployments'), options).desired.metadata.annotations).toEqual({ keep: 'me' });
   });
 
-  it('maps namespaces of objects, Namespace names and their name label, and binding subjects', () => {
+  it('maps namespaces of objects, Namespace names and their name label, and RoleBinding subjects', () => {
     const map = { ...options, namespaceMap: { app: 'app-copy' } };
     const cm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'app' } };
     expect(sanitize(cm, facts('', 'configmaps'), map).desired.metadata.namespace).toBe('app-copy');
     const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'app', labels: { 'kubernetes.io/metadata.name': 'app' } } };
     expect(sanitize(ns, facts('', 'namespaces'), map).desired.metadata).toEqual({ name: 'app-copy', labels: { 'kubernetes.io/metadata.name': 'app-copy' } });
-    const binding: KubeObject = {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'b' },
-      subjects: [{ kind: 'ServiceAccount', name: 'sa', namespace: 'app' }, { kind: 'ServiceAccount', name: 'sa', namespace: 'other' }, { kind: 'User', name: 'u' }],
-    };
-    expect(sanitize(binding, facts('rbac.authorization.k8s.io', 'clusterrolebindings'), map).desired.subjects).toEqual([
+    const subjects = [{ kind: 'ServiceAccount', name: 'sa', namespace: 'app' }, { kind: 'ServiceAccount', name: 'sa', namespace: 'other' }, { kind: 'User', name: 'u' }];
+    const binding: KubeObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'b', namespace: 'app' }, subjects };
+    expect(sanitize(binding, facts('rbac.authorization.k8s.io', 'rolebindings'), map).desired.subjects).toEqual([
       { kind: 'ServiceAccount', name: 'sa', namespace: 'app-copy' }, { kind: 'ServiceAccount', name: 'sa', namespace: 'other' }, { kind: 'User', name: 'u' },
     ]);
+    // A ClusterRoleBinding is shared by every namespace: it is left as it was.
+    const shared = { ...binding, kind: 'ClusterRoleBinding', metadata: { name: 'b' } };
+    expect(sanitize(shared, facts('rbac.authorization.k8s.io', 'clusterrolebindings'), map).desired.subjects).toEqual(subjects);
   });
 });

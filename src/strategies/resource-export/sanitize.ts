@@ -26,6 +26,7 @@ export interface ResourceFacts {
   statusSubresource: boolean;
 }
 
+/** Restore options that change the apply body. */
 export interface SanitizeOptions {
   keepNodePorts: boolean;
   namespaceMap: Record<string, string>;
@@ -101,7 +102,8 @@ function mapNamespaces(o: KubeObject, facts: ResourceFacts, map: Record<string, 
     o.metadata.name = mapped(o.metadata.name)!;
     if (o.metadata.labels?.[NAMESPACE_NAME_LABEL]) o.metadata.labels[NAMESPACE_NAME_LABEL] = o.metadata.name;
   }
-  if (facts.group === 'rbac.authorization.k8s.io' && (facts.resource === 'rolebindings' || facts.resource === 'clusterrolebindings')) {
+  // Only RoleBindings: a ClusterRoleBinding is shared, remapping it would take access away from the original namespace.
+  if (facts.group === 'rbac.authorization.k8s.io' && facts.resource === 'rolebindings') {
     for (const subject of (o.subjects as { namespace?: string }[] | undefined) ?? []) {
       if (subject.namespace) subject.namespace = mapped(subject.namespace);
     }

@@ -25,6 +25,7 @@ export const SKIP_RULE_IDS = [
   'finished-jobs',
 ] as const;
 
+/** One default skip rule. */
 export type SkipRuleId = (typeof SKIP_RULE_IDS)[number];
 
 /** Why each rule leaves objects out: shown in index.json and the report. */

@@ -17,6 +17,7 @@ export const TIERS = [
   'admission',
 ] as const;
 
+/** One restore tier. */
 export type Tier = (typeof TIERS)[number];
 
 /** Built-in resource types by `group/plural`; anything else built-in goes to `other`, anything CRD-served to `custom-resources`. */

@@ -1,0 +1,142 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditLog } from '../../src/engine/audit.js';
+import type { RunResults, ScenarioResult } from '../../src/engine/types.js';
+import { attachLocalCluster } from '../../src/providers/local/create.js';
+import { listStates } from '../../src/providers/local/state.js';
+import { defaultCatalog } from '../../src/scenario/catalog.js';
+import { loadDocuments } from '../../src/scenario/loader.js';
+import { testLogger } from '../support/cluster.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const KDRILL = join(ROOT, 'bin/kdrill.js');
+const REPORTS = ['report.md', 'junit.xml', 'results.json', 'audit.jsonl', 'kdrill.log'];
+
+/** Every file under `dir`, recursively. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+/** The base64 (and base64url) characters that encode `text` whatever bytes precede it: one string per alignment. */
+function alignedBase64(text: string): string[] {
+  const forms = [0, 1, 2].map((pad) => {
+    const encoded = Buffer.concat([Buffer.alloc(pad), Buffer.from(text)]).toString('base64');
+    // Skip the group that mixes in the preceding bytes, and stop at the last group made of `text` alone.
+    return encoded.slice(pad === 0 ? 0 : 4, 4 * Math.floor((pad + text.length) / 3));
+  });
+  return [...forms, ...forms.map((f) => f.replaceAll('+', '-').replaceAll('/', '_'))];
+}
+
+/**
+ * What a leaked secret looks like in a file: a canary (every one starts `kdrill-canary-`) or a private key PEM, in
+ * plain text, base64 or base64url. The test never learns the values themselves.
+ */
+function leakPatterns(): RegExp[] {
+  const encoded = [...alignedBase64('kdrill-canary-'), ...alignedBase64('PRIVATE KEY-----')];
+  return [/kdrill-canary-[0-9a-f]{24}/, /PRIVATE KEY-----/, ...encoded.map((s) => new RegExp(s.replace(/[+/]/g, '\\$&')))];
+}
+
+async function leaks(dir: string): Promise<string[]> {
+  const patterns = leakPatterns();
+  const hits: string[] = [];
+  for (const file of await filesUnder(dir)) {
+    const text = (await readFile(file)).toString('latin1');
+    patterns.forEach((p, i) => p.test(text) && hits.push(`${file}: pattern #${i}`));
+  }
+  return hits;
+}
+
+const readResults = async (out: string) => JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as RunResults;
+const failingChecks = (s: ScenarioResult) => s.checks.filter((c) => !c.asExpected).map((c) => c.id);
+
+describe('built-in drills end to end (kdrill run as a subprocess, local provider)', () => {
+  let home: string;
+  const run = (out: string, ...files: string[]) =>
+    execa('node', [KDRILL, 'run', ...files, '--output', out], { cwd: ROOT, env: { KDRILL_HOME: home, CI: 'true' }, reject: false });
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'kdrill-library-'));
+  });
+  afterAll(async () => {
+    for (const { dir } of await listStates(join(home, 'clusters'))) await (await attachLocalCluster(dir, testLogger())).destroy();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('finds a planted canary in plain, base64 and base64url form at every alignment', () => {
+    const canary = `kdrill-canary-${'ab12'.repeat(6)}`;
+    for (const pad of ['', 'x', 'xy']) {
+      const b64 = Buffer.from(pad + canary).toString('base64');
+      const url = Buffer.from(pad + canary).toString('base64url');
+      for (const text of [canary, b64, url]) expect(leakPatterns().some((p) => p.test(`{"v":"${text}"}`)), `${pad}:${text}`).toBe(true);
+      expect(leakPatterns().some((p) => p.test(Buffer.from(`${pad}-----BEGIN PRIVATE KEY-----`).toString('base64'))), pad).toBe(true);
+    }
+    expect(leakPatterns().some((p) => p.test('restored Secret shop/db-credentials (3 keys, hashes match)'))).toBe(false);
+  });
+
+  it('smoke: passes, writes every report, and no secret reaches any file', async () => {
+    const out = join(home, 'smoke');
+    const result = await run(out, 'drills/smoke.yaml');
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain('✓ secret-wipe passed');
+    expect(await readdir(out)).toEqual(expect.arrayContaining(REPORTS));
+    const results = await readResults(out);
+    expect(results.verdict).toBe('passed');
+    const [scenario] = results.scenarios;
+    expect(scenario).toMatchObject({ name: 'secret-wipe', verdict: 'passed', restore: { strategy: 'resource-export', target: 'same', attempts: 1 } });
+    expect(scenario!.checks.map((c) => `${c.id}:${c.status}`)).toEqual(['secret-injection:passed', 'state-diff:passed', 'idempotence:passed', 'no-plaintext-secrets:passed']);
+    expect(scenario!.restore!.counts.created).toBe(15);
+    expect(scenario!.measurements.lostWrites).toBe(0);
+    expect(await leaks(out)).toEqual([]);
+    expect((await verifyAuditLog(join(out, 'audit.jsonl'))).ok).toBe(true);
+    expect(await listStates(join(home, 'clusters'))).toEqual([]);
+  });
+
+  it('proofs: controller-upgrade-drift exits 1 and the only failing check is crd-compat', async () => {
+    const out = join(home, 'proofs');
+    const result = await run(out, 'drills/proofs.yaml');
+    expect(result.exitCode, result.stderr).toBe(1);
+    const [scenario] = (await readResults(out)).scenarios;
+    expect(scenario!.name).toBe('controller-upgrade-drift');
+    expect(scenario!.verdict).toBe('failed');
+    expect(scenario!.error).toBeUndefined();
+    expect(failingChecks(scenario!)).toEqual(['crd-compat']);
+    expect(scenario!.objectives.every((o) => o.passed)).toBe(true);
+    const crdCompat = scenario!.checks.find((c) => c.id === 'crd-compat')!;
+    expect(crdCompat.status).toBe('failed');
+    const problems = JSON.stringify((crdCompat.evidence as { problems: unknown }).problems);
+    expect(problems).toContain('version v1beta1 was served at baseline and is missing now');
+    expect(problems).toContain('needed by controller widget-operator 1.8.2');
+    expect(problems).toContain('needed by Deployment platform-system/widget-operator');
+    expect(scenario!.checks.find((c) => c.id === 'controller-reconcile')!.status).toBe('passed');
+  });
+
+  it('nightly: every scenario of the library runs and gets its expected verdict', { timeout: 9 * 60_000 }, async () => {
+    const { scenarios: library } = await loadDocuments([join(ROOT, 'drills/nightly.yaml')], defaultCatalog());
+    const expected = Object.fromEntries(library.map((s) => [s.document.metadata.name, s.document.metadata.labels?.['kdrill.dev/expected-verdict']]));
+    expect(Object.keys(expected)).toHaveLength(10);
+    const out = join(home, 'nightly');
+    const started = Date.now();
+    const result = await run(out, 'drills/nightly.yaml');
+    const wallMs = Date.now() - started;
+    const results = await readResults(out);
+    const got = Object.fromEntries(results.scenarios.map((s) => [s.name, s.verdict]));
+    // The figures the lead asked for: each scenario's duration and verdict.
+    console.log(results.scenarios.map((s) => `${s.name}: ${s.verdict} in ${(s.durationMs / 1000).toFixed(1)}s${s.verdict === 'passed' ? '' : ` (${failingChecks(s).join(', ') || s.error?.message})`}`).join('\n'));
+    expect(got).toEqual(expected);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(wallMs).toBeLessThan(8 * 60_000);
+    for (const s of results.scenarios) expect(s.durationMs, s.name).toBeLessThan(60_000);
+    const byName = Object.fromEntries(results.scenarios.map((s) => [s.name, s]));
+    expect(byName['restore-interrupted']!.restore).toMatchObject({ attempts: 2, notes: expect.arrayContaining([expect.stringMatching(/^attempt 1 failed: /)]) });
+    expect(byName['full-cluster-loss']!.restore).toMatchObject({ strategy: 'etcd-snapshot', target: 'fresh' });
+    expect(byName['fresh-cluster-api-export']!.restore).toMatchObject({ strategy: 'resource-export', target: 'fresh' });
+    expect(byName['rbac-tamper']!.restore!.counts.pruned).toBeGreaterThanOrEqual(1);
+    expect(byName['kek-rotation']!.timeline.some((e) => e.step?.includes('rotate-kek') && e.status === 'passed')).toBe(true);
+    expect(await leaks(out)).toEqual([]);
+    expect(await listStates(join(home, 'clusters'))).toEqual([]);
+  });
+});
