@@ -85,7 +85,7 @@ describe('.gitlab-ci.yml as gitlab-ci-local expands it', () => {
       const jobs = JSON.parse(listed.slice(listed.indexOf('\n['))) as { name: string; when: string }[];
       return jobs.filter((j) => j.when !== 'never').map((j) => j.name);
     };
-    const nightly = ['validate', 'prepare', 'drill: [1/4]', 'drill: [2/4]', 'drill: [3/4]', 'drill: [4/4]'];
+    const nightly = ['validate', 'prepare', 'drill: [1/4]', 'drill: [2/4]', 'drill: [3/4]', 'drill: [4/4]', 'proofs'];
     expect(await plan('schedule')).toEqual(nightly);
     expect(await plan('web')).toEqual(nightly);
     expect(await plan('push')).toEqual(['validate']);
