@@ -63,7 +63,8 @@ export class KubeClient {
   async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const { status, body } = await this.send(method, path, options);
     if (status >= 400) throw apiErrorFromBody(method, path, status, body);
-    if (method !== 'GET') this.writeCount.value++;
+    // dryRun requests persist nothing: they are not writes.
+    if (method !== 'GET' && !options.query?.dryRun) this.writeCount.value++;
     return (body ? JSON.parse(body) : undefined) as T;
   }
 
