@@ -56,15 +56,20 @@ export async function runStrategiesBench(options: StrategiesBenchOptions): Promi
   let cluster: LocalCluster | undefined;
   let client: KubeClient | undefined;
   let ctx: TestContext | undefined;
+  let dropContext: () => void = () => undefined;
   try {
     cluster = await createLocalCluster({ name: 'bench-strategies', home, fsync: options.fsync, logger: testLogger() });
     client = KubeClient.fromFile(cluster.kubeconfigPath);
     ctx = await makeTestContext({ cluster, client });
+    // The context's temp dir (store, keys) must go on Ctrl-C too; cleanup is safe to run twice.
+    const context = ctx;
+    dropContext = onCleanup(() => context.cleanup());
     const figures: SizeFigures[] = [];
     for (const size of options.sizes) figures.push(await measureSize(ctx, cluster, client, size, options.parallelism));
     return strategiesOutput(figures, options);
   } finally {
     await ctx?.cleanup();
+    dropContext();
     client?.close();
     await cluster?.destroy();
     await rm(home, { recursive: true, force: true });
