@@ -7,6 +7,9 @@ import { artifactName, INDEX_NAME, kindKey, type BackupIndex, type IndexedResour
 import type { BackupOptions } from './options.js';
 import { kindMatches, selectResources } from './resources.js';
 import { SKIP_REASONS } from './skip-rules.js';
+import { mapLimit } from './pool.js';
+
+const WRITE_PARALLELISM = 4;
 
 /** The strategy id, also the manifest's `strategy`. */
 export const STRATEGY_ID = 'resource-export';
@@ -31,8 +34,8 @@ export async function runBackup(ctx: DrillContext, options: BackupOptions): Prom
     cluster: { name: ctx.cluster.name, provider: ctx.cluster.provider, kubernetesVersion: serverVersion },
   });
   try {
-    const indexed: IndexedResource[] = [];
-    for (const entry of collected) indexed.push(await putResource(writer, entry, options));
+    // Serializing, sealing, hashing and fsyncing each artifact overlap: a few at once keep the disk and CPU busy.
+    const indexed = await mapLimit(collected, WRITE_PARALLELISM, (entry) => putResource(writer, entry, options));
     const index: BackupIndex = {
       formatVersion: 1,
       serverVersion,
