@@ -1,22 +1,11 @@
 import { redact } from '../core/redact.js';
-import type { PhaseName } from '../scenario/schema.js';
 import type { Verdict } from '../engine/types.js';
 import { formatDuration } from '../reporters/format.js';
 import { createTtyProgress } from './progress-tty.js';
+import type { ProgressSink, ProgressStatus } from '../engine/progress.js';
 
-export type ProgressStatus = 'passed' | 'failed' | 'skipped';
-
-/** What the engine reports as a drill runs; implementations draw it on stderr and never throw. */
-export interface ProgressSink {
-  scenarioStarted(name: string): void;
-  phaseStarted(scenario: string, phase: PhaseName): void;
-  phaseFinished(scenario: string, phase: PhaseName, status: ProgressStatus, note?: string): void;
-  stepStarted(scenario: string, phase: PhaseName, step: string): void;
-  stepFinished(scenario: string, phase: PhaseName, step: string, status: ProgressStatus, note?: string): void;
-  scenarioFinished(name: string, verdict: Verdict): void;
-  /** Stop timers and leave the terminal clean; safe to call twice. */
-  close(): void;
-}
+export type { ProgressStatus, ProgressSink } from '../engine/progress.js';
+export { nullProgress } from '../engine/progress.js';
 
 export interface ProgressOptions {
   /** Live redrawn task list when true, timestamped lines when false; default: stderr is a TTY and CI is unset. */
@@ -27,17 +16,6 @@ export interface ProgressOptions {
   /** Terminal width for the TTY renderer (lines are cut to fit so redraws stay aligned). */
   columns?: number;
 }
-
-/** A sink that draws nothing: for library callers and tests. */
-export const nullProgress: ProgressSink = {
-  scenarioStarted: () => {},
-  phaseStarted: () => {},
-  phaseFinished: () => {},
-  stepStarted: () => {},
-  stepFinished: () => {},
-  scenarioFinished: () => {},
-  close: () => {},
-};
 
 /** The progress sink for the CLI: a live task list on an interactive terminal, plain lines elsewhere (CI, pipes). */
 export function createProgress(options: ProgressOptions = {}): ProgressSink {

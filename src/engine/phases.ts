@@ -1,7 +1,7 @@
 import { isKdrillError, KdrillError } from '../core/errors.js';
 import { parseDuration } from '../scenario/duration.js';
 import type { PhaseName, Scenario } from '../scenario/schema.js';
-import type { ProgressSink } from '../cli/progress.js';
+import type { ProgressSink } from './progress.js';
 import type { Timeline } from './timeline.js';
 import { withTimeout } from './timeout.js';
 

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Logger } from '../core/logger.js';
-import type { ProgressSink } from '../cli/progress.js';
+import type { ProgressSink } from './progress.js';
 import { KDRILL_VERSION } from '../cli/version.js';
 import { loadDocuments, type LoadedScenario } from '../scenario/loader.js';
 import { defaultCatalog } from '../scenario/catalog.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { KdrillError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { ProgressSink } from '../cli/progress.js';
+import type { ProgressSink } from './progress.js';
 import { KDRILL_VERSION } from '../cli/version.js';
 import type { LoadedScenario } from '../scenario/loader.js';
 import type { PhaseName } from '../scenario/schema.js';
