@@ -3,7 +3,7 @@ import { describeError, isKdrillError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { redact } from '../core/redact.js';
 import { COMMANDS } from './commands/index.js';
-import { KDRILL_VERSION } from './version.js';
+import { KDRILL_VERSION } from '../core/version.js';
 
 /** Options every command sees. */
 export interface GlobalOptions {

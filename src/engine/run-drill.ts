@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Logger } from '../core/logger.js';
 import type { ProgressSink } from './progress.js';
-import { KDRILL_VERSION } from '../cli/version.js';
+import { KDRILL_VERSION } from '../core/version.js';
 import { loadDocuments, type LoadedScenario } from '../scenario/loader.js';
 import { defaultCatalog } from '../scenario/catalog.js';
 import { shardScenarios } from '../scenario/shard.js';

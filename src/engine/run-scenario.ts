@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { KdrillError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { ProgressSink } from './progress.js';
-import { KDRILL_VERSION } from '../cli/version.js';
+import { KDRILL_VERSION } from '../core/version.js';
 import type { LoadedScenario } from '../scenario/loader.js';
 import type { PhaseName } from '../scenario/schema.js';
 import { seedFixtures } from '../fixtures/seed.js';
