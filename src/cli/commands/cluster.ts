@@ -56,7 +56,10 @@ export const clusterCommand: CommandModule = {
         if (states.length === 0) return env.stdout('no local clusters');
         for (const { dir, state } of states) {
           const alive = Object.values(state.pids).filter((p) => p !== undefined && isAlive(p)).length;
-          const status = alive === 3 ? 'running' : alive === 0 ? 'stopped' : `degraded (${alive}/3 up)`;
+          const base = alive === 3 ? 'running' : alive === 0 ? 'stopped' : `degraded (${alive}/3 up)`;
+          // A drill's cluster whose kdrill process is gone leaked (SIGKILL, power loss): say how to remove it.
+          const orphaned = state.ownerPid !== undefined && !isAlive(state.ownerPid);
+          const status = orphaned ? `${base}, orphaned (kdrill pid ${state.ownerPid} is gone: kdrill cluster down ${state.name})` : base;
           env.stdout(`${state.name}\t${status}\t${state.versions.kubernetes}\thttps://127.0.0.1:${state.ports.apiserver}\t${join(dir, 'kubeconfig')}`);
         }
       });
