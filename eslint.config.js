@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'reports', 'tools', '.cache', 'coverage'] },
+  { ignores: ['node_modules', 'dist', 'reports', 'tools', '.cache', 'coverage', '.scratch', 'bench/results'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,6 +3,7 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { KdrillError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
+import { canonicalJson } from '../core/canonical-json.js';
 
 /**
  * Tamper-evident audit log: one JSON line per event, each carrying the sha256 of the previous line,
@@ -63,21 +64,8 @@ export interface AuditVerification {
 /** The prevHash of the first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** JSON with object keys sorted at every depth and undefined dropped: the bytes that get hashed. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(JSON.parse(JSON.stringify(value ?? null)) as unknown));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== 'object') return value;
-  const record = value as Record<string, unknown>;
-  return Object.fromEntries(
-    Object.keys(record)
-      .sort()
-      .map((key) => [key, sortKeys(record[key])]),
-  );
-}
+/** Re-exported: the audit chain hashes canonical JSON. */
+export { canonicalJson };
 
 /** sha256(prevHash + canonical JSON of the entry without its hash), hex. */
 export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {

@@ -50,13 +50,7 @@ export function trimText(text: string, maxChars: number): string {
   return `${text.slice(0, end)}\n… (${text.length - end} more characters; see results.json)`;
 }
 
-/** Sort object keys at every depth (for free-form maps whose insertion order is not meaningful). */
-export function sortKeysDeep(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeysDeep);
-  if (value === null || typeof value !== 'object') return value;
-  const record = value as Record<string, unknown>;
-  return Object.fromEntries(Object.keys(record).sort().map((k) => [k, sortKeysDeep(record[k])]));
-}
+export { sortKeysDeep } from '../core/canonical-json.js';
 
 /** Restore counts in reading order: the contract's five first, then any others sorted. */
 export const COUNT_ORDER = ['created', 'updated', 'unchanged', 'pruned', 'skipped'] as const;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isRecord } from './records.js';
+import { canonicalJson } from '../core/canonical-json.js';
 
 /** `over` merged onto `base`: mappings merge key by key, everything else (lists included) from `over` replaces. Inputs are not modified. */
 export function deepMerge(base: unknown, over: unknown): unknown {
@@ -10,23 +11,13 @@ export function deepMerge(base: unknown, over: unknown): unknown {
   return out;
 }
 
-/** JSON with object keys sorted at every level, so equal documents give equal text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
+export { canonicalJson };
 
 /** sha256 (hex) of the canonical JSON of `value`. */
 export function contentHash(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex');
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (!isRecord(value)) return value;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) out[key] = sortKeys(value[key]);
-  return out;
-}
 
 function clone<T>(value: T): T {
   return value === undefined ? value : structuredClone(value);

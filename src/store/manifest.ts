@@ -1,3 +1,4 @@
+import { canonicalJson } from '../core/canonical-json.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { KdrillError } from '../core/errors.js';
 import type { ArtifactEntry, BackupManifest } from './types.js';
@@ -11,17 +12,8 @@ export function newBackupId(now: Date = new Date()): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-/** JSON with object keys sorted at every level and no whitespace: the form `rootHash` is computed over. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v ?? null)).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+/** The form `rootHash` is computed over. */
+export { canonicalJson };
 
 /** sha256 (hex) of the canonical JSON of the manifest without `rootHash`. */
 export function computeRootHash(manifest: Omit<BackupManifest, 'rootHash'> & { rootHash?: string }): string {
