@@ -1,19 +1,9 @@
+import { sleep as coreSleep } from '../core/sleep.js';
 import { KdrillError } from '../core/errors.js';
 
 /** Sleeps `ms`, or rejects with E_ABORTED as soon as `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(aborted());
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(aborted());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return coreSleep(ms, signal, 'chaos step');
 }
 
 /** How a wait describes what is still missing when it times out. */
@@ -43,6 +33,3 @@ export async function waitUntil(done: () => Promise<boolean>, spec: WaitSpec): P
   }
 }
 
-function aborted(): KdrillError {
-  return new KdrillError('E_ABORTED', 'chaos step aborted');
-}

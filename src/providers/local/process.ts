@@ -1,3 +1,4 @@
+import { sleep } from '../../core/sleep.js';
 import { spawn } from 'node:child_process';
 import { openSync, closeSync, readFileSync, existsSync } from 'node:fs';
 import { killOnExit } from '../../core/cleanup.js';
@@ -82,6 +83,4 @@ export function logTail(logFile: string, lines = 20): string {
   return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { sleep } from '../../core/sleep.js';

@@ -1,4 +1,5 @@
-import { isKdrillError, KdrillError } from '../../core/errors.js';
+import { sleep } from '../../core/sleep.js';
+import { isKdrillError } from '../../core/errors.js';
 import { KubeApiError } from '../../kube/errors.js';
 
 /** When to give up and how to wait: the restore's deadline, its clock and abort signal. */
@@ -36,16 +37,5 @@ export async function withRetry<T>(fn: () => Promise<T>, policy: RetryPolicy, re
 
 /** Resolves after `ms`, or rejects with E_ABORTED when the signal fires. */
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new KdrillError('E_ABORTED', 'restore aborted'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new KdrillError('E_ABORTED', 'restore aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return sleep(ms, signal, 'restore');
 }
