@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { createLogger } from '../../core/logger.js';
 import type { CliEnv, CommandModule, GlobalOptions } from '../main.js';
 import { createProgress } from '../progress.js';
+import { createJsonProgress } from '../progress-json.js';
 import { newRunId, runDrill } from '../../engine/run-drill.js';
 import { statusMark } from '../progress.js';
 
@@ -44,17 +45,17 @@ export const runCommand: CommandModule = {
         const outDir = resolve(opts.output ?? join('reports', runId));
         mkdirSync(outDir, { recursive: true });
         const logFile = join(outDir, 'kdrill.log');
-        const progress = createProgress();
-        const interactive = Boolean(process.stderr.isTTY) && !process.env.CI;
+        const interactive = Boolean(process.stderr.isTTY) && !process.env.CI && !globals.json;
         const logger = createLogger({
           format: globals.json ? 'json' : 'human',
           level: globals.verbose ? 'debug' : 'info',
           // Every line goes to the run's log file; on a live terminal the task list replaces them on screen.
           write: (line) => {
             appendFileSync(logFile, line + '\n');
-            if (!interactive || globals.json) process.stderr.write(line + '\n');
+            if (!interactive) process.stderr.write(line + '\n');
           },
         });
+        const progress = globals.json ? createJsonProgress(logger) : createProgress();
         const outcome = await runDrill({ files, outDir, logger, progress, argv: process.argv.slice(2), ...pick(opts) }, runId).finally(() => progress.close());
         for (const s of outcome.results.scenarios) {
           const failed = s.checks.filter((c) => !c.asExpected).map((c) => c.name);
