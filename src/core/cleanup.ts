@@ -2,10 +2,13 @@
  * Cleanup that must happen even on Ctrl-C or a thrown error: killing processes kdrill started and removing temp dirs.
  * Async handlers run on SIGINT/SIGTERM; `killOnExit` pids are killed synchronously on any exit.
  */
+import { rmSync } from 'node:fs';
+
 type Handler = () => Promise<void> | void;
 
 const handlers = new Set<Handler>();
 const pidGroups = new Set<number>();
+const dirs = new Set<string>();
 let installed = false;
 let exiting = false;
 
@@ -21,6 +24,13 @@ export function killOnExit(pid: number): () => void {
   install();
   pidGroups.add(pid);
   return () => pidGroups.delete(pid);
+}
+
+/** Register a temp dir to remove synchronously if kdrill exits before removing it (a crash, a closed pipe). */
+export function removeOnExit(dir: string): () => void {
+  install();
+  dirs.add(dir);
+  return () => dirs.delete(dir);
 }
 
 /** Run every registered cleanup now (used by signal handlers and tests). */
@@ -46,6 +56,8 @@ function killRemainingGroups(): void {
     }
   }
   pidGroups.clear();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  dirs.clear();
 }
 
 function install(): void {

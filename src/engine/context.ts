@@ -73,7 +73,10 @@ export function createDrillContext(init: ContextInit): EngineContext {
     },
     async release({ keep }) {
       for (const client of clients) client.close();
-      if (keep) return;
+      if (keep) {
+        for (const cluster of ownedClusters) cluster.detach?.();
+        return;
+      }
       for (const cluster of ownedClusters) {
         await cluster.destroy();
         await init.audit.record({ action: 'cluster.destroy', subject: cluster.name });

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { KdrillError } from '../core/errors.js';
+import { removeOnExit } from '../core/cleanup.js';
 import type { Logger } from '../core/logger.js';
 import type { ProgressSink } from './progress.js';
 import { KDRILL_VERSION } from '../core/version.js';
@@ -48,6 +49,7 @@ export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioResult
   const artifactsDir = join(o.outDir, name);
   await mkdir(artifactsDir, { recursive: true });
   const workDir = await mkdtemp(join(tmpdir(), `kdrill-${name}-`));
+  const keepWorkDirUntilExit = removeOnExit(workDir);
   const phases = phaseRunner(name, scenario, timeline, o.progress, o.signal);
   const providerId = o.providerOverride ?? scenario.spec.cluster?.provider ?? 'local';
   const logger = o.logger.child({ scenario: name });
@@ -76,6 +78,7 @@ export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioResult
   } finally {
     timeline.closeDangling();
     await teardown(o, phases, ctx, workDir, logger);
+    keepWorkDirUntilExit();
   }
   return finish(o, result, failedPhase, startedAt, artifactsDir);
 }

@@ -65,6 +65,8 @@ export interface Cluster {
    * Only where `capabilities.etcd` is true.
    */
   restoreEtcdSnapshot?(snapshotPath: string, material?: ClusterSecretsMaterial): Promise<void>;
+  /** Let the cluster outlive this kdrill process (`--keep`); without it, kdrill's exit stops what it started. */
+  detach?(): void;
   /** Save an etcd snapshot to `destPath` (providers with etcd access). */
   takeEtcdSnapshot?(destPath: string): Promise<{ path: string; sizeBytes: number }>;
   /** Stop everything and remove every file the provider made. */

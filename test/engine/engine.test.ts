@@ -107,6 +107,21 @@ describe('kdrill CLI exit codes (subprocess)', () => {
     expect(existsSync(join(home, 'clusters')) ? await readdir(join(home, 'clusters')) : []).toEqual([]);
   });
 
+  it('--keep leaves the cluster running after kdrill exits, reachable with the printed kubeconfig', async () => {
+    const kept = await run('run', scenario('quick-pass'), '--keep', '--output', join(home, 'keep'));
+    expect(kept.exitCode, kept.stderr).toBe(0);
+    expect(kept.stderr).toMatch(/kept cluster quick-pass-\w+: kubectl --kubeconfig \S+ get ns/);
+    const states = await listStates(join(home, 'clusters'));
+    expect(states).toHaveLength(1);
+    expect(Object.values(states[0]!.state.pids).every((pid) => pid !== undefined && isAlive(pid))).toBe(true);
+    const { KubeClient } = await import('../../src/kube/client.js');
+    const client = KubeClient.fromFile(join(states[0]!.dir, 'kubeconfig'));
+    expect(await client.getOptional('/api/v1/namespaces/drill-0')).toBeDefined();
+    client.close();
+    expect((await run('cluster', 'down', '--all')).exitCode).toBe(0);
+    expect(await listStates(join(home, 'clusters'))).toEqual([]);
+  });
+
   it('prints help with examples for every command', async () => {
     for (const command of ['run', 'validate', 'list', 'report', 'cluster', 'keys', 'backups']) {
       const help = await run(command, '--help');

@@ -22,6 +22,8 @@ export class LocalCluster implements Cluster {
   private destroyed = false;
   /** Called once the cluster is destroyed (drops its Ctrl-C cleanup handler). */
   onDestroyed: () => void = () => {};
+  /** Called when the cluster is detached (drops exit-time cleanup). */
+  onDetached: () => void = () => {};
   /** Processes outlive this kdrill process (clusters of `kdrill cluster up`, re-attached by later commands). */
   persistent = false;
 
@@ -137,6 +139,7 @@ export class LocalCluster implements Cluster {
   detach(): void {
     this.persistent = true;
     for (const proc of this.running.values()) proc.detach();
+    this.onDetached();
   }
 
   async destroy(): Promise<void> {

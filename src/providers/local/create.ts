@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { KdrillError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { onCleanup } from '../../core/cleanup.js';
+import { onCleanup, removeOnExit } from '../../core/cleanup.js';
 import { clusterLayout } from './layout.js';
 import { generateClusterPki } from './pki.js';
 import { writeClusterFiles } from './files.js';
@@ -56,18 +56,20 @@ export async function createLocalCluster(options: LocalClusterOptions): Promise<
   await writeState(layout.stateFile, state);
   const cluster = new LocalCluster(layout, state, options.logger.child({ cluster: name }));
   const unregister = onCleanup(() => cluster.destroy());
-  cluster.onDestroyed = unregister;
+  // Killed processes are not enough after a crash: the cluster's dir (keys, etcd data) goes too.
+  const forgetDir = removeOnExit(root);
+  cluster.onDestroyed = () => {
+    unregister();
+    forgetDir();
+  };
+  cluster.onDetached = cluster.onDestroyed;
   try {
     await cluster.startAll(options.startTimeoutMs ?? 90_000);
   } catch (error) {
-    unregister();
     await cluster.destroy();
     throw error;
   }
-  if (options.persistent) {
-    unregister();
-    cluster.detach();
-  }
+  if (options.persistent) cluster.detach();
   return cluster;
 }
 
