@@ -36,7 +36,7 @@ export async function main(argv: string[]): Promise<number> {
       const opts = p.optsWithGlobals<GlobalOptions>();
       return createLogger({ format: opts.json ? 'json' : 'human', level: opts.verbose ? 'debug' : 'info' });
     },
-    stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
+    stdout: (text) => process.stdout.write(redact(text.endsWith('\n') ? text : text + '\n')),
   };
   for (const command of COMMANDS) command.register(program, env);
   program.commands.forEach((c) => c.exitOverride());

@@ -40,7 +40,7 @@ export function createTtyProgress({ write, now, columns }: TtyProgressOptions): 
   const mark = (t: Task) => (t.status === 'running' ? SPINNER[frame % SPINNER.length]! : t.status === 'passed' ? '✓' : t.status === 'skipped' ? '-' : '✗');
   const label = (t: Task, depth: number) => {
     const took = t.status === 'skipped' ? ' skipped' : ` ${formatDuration((t.endedAt ?? now()) - t.startedAt)}`;
-    return fit(`${'  '.repeat(depth)}${mark(t)} ${t.name}${took}${t.note ? `: ${t.note}` : ''}`);
+    return fit(redact(`${'  '.repeat(depth)}${mark(t)} ${t.name}${took}${t.note ? `: ${t.note}` : ''}`));
   };
 
   function linesOf(scenario: Task): string[] {

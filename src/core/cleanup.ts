@@ -56,7 +56,13 @@ function killRemainingGroups(): void {
     }
   }
   pidGroups.clear();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  for (const dir of dirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // A process just killed may still hold a file open; the next dir must still go.
+    }
+  }
   dirs.clear();
 }
 

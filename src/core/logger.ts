@@ -1,4 +1,4 @@
-import { redact } from './redact.js';
+import { redact, redactDeep } from './redact.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'human' | 'json';
@@ -31,11 +31,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 
   const emit = (level: LogLevel, message: string, fields: Record<string, unknown> = {}) => {
     if (ORDER[level] < threshold) return;
-    const all = { ...bindings, ...fields };
+    // Redact before serializing: JSON escapes newlines and quotes, so a multi-line secret (a PEM key) would no
+    // longer match in the serialized line.
+    const all = redactDeep({ ...bindings, ...fields });
+    const msg = redact(message);
     const line =
       format === 'json'
-        ? JSON.stringify({ time: now().toISOString(), level, msg: message, ...all })
-        : humanLine(now(), level, message, all);
+        ? JSON.stringify({ time: now().toISOString(), level, msg, ...all })
+        : humanLine(now(), level, msg, all);
     write(redact(line));
   };
   return {

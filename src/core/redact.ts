@@ -13,9 +13,6 @@ export function registerSensitive(value: string | Buffer): void {
   sensitive.add(Buffer.from(text, 'utf8').toString('base64'));
 }
 
-export function sensitiveValues(): readonly string[] {
-  return [...sensitive];
-}
 
 /** Replace every registered value in `text` with a fixed mask. */
 export function redact(text: string): string {
@@ -29,4 +26,12 @@ export function redact(text: string): string {
 /** For tests: forget every registered value. */
 export function clearSensitive(): void {
   sensitive.clear();
+}
+
+/** `value` with every string (keys included) redacted, at any depth: for structured data before it is serialized. */
+export function redactDeep<T>(value: T): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map(redactDeep) as T;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactDeep(v)])) as T;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { KdrillError } from '../core/errors.js';
-import { redact } from '../core/redact.js';
+import { redact, redactDeep } from '../core/redact.js';
 import { canonicalJson } from '../core/canonical-json.js';
 
 /**
@@ -72,12 +72,6 @@ export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
   return createHash('sha256').update(entry.prevHash + canonicalJson(entry)).digest('hex');
 }
 
-function redactDeep(value: unknown): unknown {
-  if (typeof value === 'string') return redact(value);
-  if (Array.isArray(value)) return value.map(redactDeep);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactDeep(v)]));
-}
 
 export interface FileAuditLogOptions {
   runId: string;

@@ -74,12 +74,17 @@ export function createDrillContext(init: ContextInit): EngineContext {
     async release({ keep }) {
       for (const client of clients) client.close();
       if (keep) {
-        for (const cluster of ownedClusters) cluster.detach?.();
+        for (const cluster of ownedClusters) await cluster.detach?.();
         return;
       }
       for (const cluster of ownedClusters) {
-        await cluster.destroy();
-        await init.audit.record({ action: 'cluster.destroy', subject: cluster.name });
+        // One cluster that fails to stop must not keep the others running.
+        try {
+          await cluster.destroy();
+          await init.audit.record({ action: 'cluster.destroy', subject: cluster.name });
+        } catch (error) {
+          init.logger.warn(`could not destroy cluster ${cluster.name}: ${(error as Error).message.split('\n')[0]} (kdrill cluster down ${cluster.name})`);
+        }
       }
     },
   };

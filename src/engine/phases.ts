@@ -1,4 +1,5 @@
-import { isKdrillError, KdrillError } from '../core/errors.js';
+import { isKdrillError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
 import { parseDuration } from '../scenario/duration.js';
 import type { PhaseName, Scenario } from '../scenario/schema.js';
 import type { ProgressSink } from './progress.js';
@@ -76,7 +77,8 @@ export function phaseRunner(name: string, scenario: Scenario, timeline: Timeline
 
 export function oneLine(error: unknown): string {
   const text = isKdrillError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
-  return text.split('\n')[0]!.slice(0, 300);
+  // Redact before cutting: a secret cut in half would no longer match.
+  return redact(text).split('\n')[0]!.slice(0, 300);
 }
 
 export function errorInfo(error: unknown, phase?: PhaseName): { code: string; message: string; hint?: string; phase?: PhaseName } {
@@ -90,4 +92,3 @@ export function errorInfo(error: unknown, phase?: PhaseName): { code: string; me
   };
 }
 
-export { KdrillError };

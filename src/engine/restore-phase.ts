@@ -1,6 +1,7 @@
 import { parseDuration } from '../scenario/duration.js';
 import type { ScenarioSpecType } from '../scenario/schema.js';
 import { KdrillError } from '../core/errors.js';
+import { sleep } from '../core/sleep.js';
 import { oneLine, type PhaseRunner } from './phases.js';
 import { plugins } from './plugins.js';
 import type { EngineContext } from './context.js';
@@ -59,12 +60,16 @@ export async function runRestorePhase(ctx: EngineContext, spec: ScenarioSpecType
 }
 
 function startDuringSteps(ctx: EngineContext, spec: ScenarioSpecType, phases: PhaseRunner): Promise<unknown>[] {
-  return (spec.chaos ?? [])
-    .filter((s) => s.during === 'restore')
+  const steps = (spec.chaos ?? []).filter((s) => s.during === 'restore');
+  // Check every step before any starts: a refused step must fail the restore phase, not vanish in allSettled.
+  for (const s of steps) {
+    const step = plugins.chaos(s.step);
+    assertDestructiveAllowed(ctx, step.id, step.destructive);
+  }
+  return steps
     .map(async (s, i) => {
       const step = plugins.chaos(s.step);
-      assertDestructiveAllowed(ctx, step.id, step.destructive);
-      await new Promise((r) => setTimeout(r, s.after ? parseDuration(s.after) : 0));
+      await sleep(s.after ? parseDuration(s.after) : 0, ctx.signal, 'restore');
       await ctx.audit.record({ action: 'chaos.run', subject: s.step, details: { during: 'restore' } });
       return phases.step('restore', `chaos: ${s.name ?? `${i + 1}. ${s.step}`}`, () => step.run(ctx, s.options ?? {}), (x) => x);
     });

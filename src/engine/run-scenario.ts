@@ -66,6 +66,7 @@ export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioResult
   };
   let ctx: EngineContext | undefined;
   let failedPhase: PhaseName | undefined;
+  let kept: { name: string; kubeconfig: string }[] = [];
   o.progress.scenarioStarted(name);
   try {
     ctx = await provision(o, phases, { artifactsDir, workDir, providerId, logger }, result);
@@ -77,10 +78,11 @@ export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioResult
     logger.error(`scenario stopped in ${failedPhase ?? 'setup'}: ${oneLine(error)}`);
   } finally {
     timeline.closeDangling();
-    await teardown(o, phases, ctx, workDir, logger);
+    kept = await teardown(o, phases, ctx, workDir, logger);
     keepWorkDirUntilExit();
   }
-  return finish(o, result, failedPhase, startedAt, artifactsDir);
+  const finished = await finish(o, result, failedPhase, startedAt, artifactsDir);
+  return kept.length > 0 ? { ...finished, keptClusters: kept } : finished;
 }
 
 async function provision(
@@ -95,7 +97,13 @@ async function provision(
     const reason = await provider.unavailableReason();
     if (reason) throw new KdrillError('E_CLUSTER_START', `provider ${provider.id} cannot run here: ${reason}`, { hint: 'use --provider local' });
     const clusterName = `${scenario.metadata.name}-${o.runId.slice(-6)}`.slice(0, 63);
-    return provider.create({ name: clusterName, options: scenario.spec.cluster?.options ?? {}, logger: dirs.logger, signal });
+    const created = await provider.create({ name: clusterName, options: scenario.spec.cluster?.options ?? {}, logger: dirs.logger, signal });
+    // The phase timed out (or Ctrl-C) while the cluster was starting: nobody owns it now, so stop it here.
+    if (signal.aborted) {
+      await created.destroy();
+      throw new KdrillError('E_ABORTED', `cluster ${created.name} was ready only after the provision phase ended`);
+    }
+    return created;
   }, (c) => `${c.name} (Kubernetes ${c.versions.kubernetes})`);
   result.environment.kubernetesVersion = cluster.versions.kubernetes;
   if (cluster.versions.etcd) result.environment.etcdVersion = cluster.versions.etcd;
@@ -103,7 +111,7 @@ async function provision(
   // Until the context owns the cluster, a failure here (a bad KMS key, say) must not leak it.
   const { keys, store } = await openScenarioStorage(scenario, { scenarioDir: o.loaded.dir, artifactsDir: dirs.artifactsDir, workDir: dirs.workDir }, o.audit, dirs.logger)
     .catch(async (error: unknown) => {
-      if (cluster.createdByKdrill && !o.keep) await cluster.destroy();
+      if (cluster.createdByKdrill) await (o.keep ? cluster.detach?.() : cluster.destroy());
       throw new PhaseError('provision', error);
     });
   const ctx = createDrillContext({
@@ -166,14 +174,18 @@ async function runChaosSteps(ctx: EngineContext, steps: NonNullable<EngineContex
   }
 }
 
-async function teardown(o: ScenarioRunOptions, phases: PhaseRunner, ctx: EngineContext | undefined, workDir: string, logger: Logger): Promise<void> {
-  await phases.run('teardown', async () => {
+async function teardown(o: ScenarioRunOptions, phases: PhaseRunner, ctx: EngineContext | undefined, workDir: string, logger: Logger): Promise<{ name: string; kubeconfig: string }[]> {
+  return phases.run('teardown', async () => {
     await ctx?.release({ keep: o.keep ?? false });
     await rm(workDir, { recursive: true, force: true });
     if (o.keep && ctx) {
       for (const c of ctx.ownedClusters) logger.info(`kept cluster ${c.name}: kubectl --kubeconfig ${c.kubeconfigPath} get ns (stop: kdrill cluster down ${c.name})`);
     }
-  }).catch(() => undefined);
+    return ctx && o.keep ? ctx.ownedClusters.map((c) => ({ name: c.name, kubeconfig: c.kubeconfigPath })) : [];
+  }).catch((error: unknown) => {
+    logger.warn(`teardown failed: ${oneLine(error)}`);
+    return [];
+  });
 }
 
 async function finish(

@@ -154,6 +154,8 @@ export interface ScenarioResult {
   objectives: ObjectiveResult[];
   /** Files written for this scenario, relative to the run's output dir. */
   artifacts: string[];
+  /** Clusters left running by --keep, and how to reach them. */
+  keptClusters?: { name: string; kubeconfig: string }[];
 }
 
 export interface RunResults {

@@ -52,7 +52,8 @@ export class KubeClient {
     try {
       kc.loadFromFile(path);
     } catch (error) {
-      throw new KdrillError('E_KUBECONFIG', `cannot read kubeconfig ${path}: ${(error as Error).message}`, {
+      // Only the first line: the YAML parser quotes the surrounding lines, which can hold a token.
+      throw new KdrillError('E_KUBECONFIG', `cannot read kubeconfig ${path}: ${(error as Error).message.split('\n')[0]}`, {
         hint: 'pass a valid kubeconfig file (kubectl config view --raw > file)',
       });
     }

@@ -66,7 +66,7 @@ export interface Cluster {
    */
   restoreEtcdSnapshot?(snapshotPath: string, material?: ClusterSecretsMaterial): Promise<void>;
   /** Let the cluster outlive this kdrill process (`--keep`); without it, kdrill's exit stops what it started. */
-  detach?(): void;
+  detach?(): Promise<void>;
   /** Save an etcd snapshot to `destPath` (providers with etcd access). */
   takeEtcdSnapshot?(destPath: string): Promise<{ path: string; sizeBytes: number }>;
   /** Stop everything and remove every file the provider made. */

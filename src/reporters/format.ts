@@ -1,13 +1,7 @@
 import { stringify } from 'yaml';
-import { redact } from '../core/redact.js';
 
-/** Deep copy with every string (keys too) passed through redact(): reporters render only this copy. */
-export function redactDeep<T>(value: T): T {
-  if (typeof value === 'string') return redact(value) as T;
-  if (Array.isArray(value)) return value.map(redactDeep) as T;
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactDeep(v)])) as T;
-}
+/** Reporters render only a redacted deep copy. */
+export { redactDeep } from '../core/redact.js';
 
 /** `850ms`, `4.2s`, `7m 12s`, `1h 3m 5s`; `—` when unknown. */
 export function formatDuration(ms: number | undefined): string {

@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { KdrillError } from '../../core/errors.js';
@@ -6,6 +6,7 @@ import type { CliEnv, CommandModule } from '../main.js';
 import { createLocalCluster, attachLocalCluster } from '../../providers/local/create.js';
 import { clustersDir, cacheDir } from '../../providers/local/paths.js';
 import { listStates } from '../../providers/local/state.js';
+import { positiveInt } from '../parse.js';
 import { isAlive } from '../../providers/local/process.js';
 import { buildBinaries } from '../../providers/local/build.js';
 import { binaryVersions, cachedBinDirs, pinnedVersions, resolveBinaries } from '../../providers/local/binaries.js';
@@ -19,7 +20,7 @@ export const clusterCommand: CommandModule = {
       .description('start a local cluster and leave it running')
       .option('--name <name>', 'cluster name', 'kdrill')
       .option('--bin-dir <dir>', 'folder with the control-plane binaries (default: build or reuse the cached ones)')
-      .option('--port <port>', 'kube-apiserver port on 127.0.0.1 (default: a free one)', (v) => Number.parseInt(v, 10))
+      .option('--port <port>', 'kube-apiserver port on 127.0.0.1 (default: a free one)', positiveInt(1, 65535))
       .addHelpText('after', '\nExample:\n  kdrill cluster up --name dev\n  kubectl --kubeconfig "$(kdrill cluster kubeconfig dev)" get ns')
       .action(async (opts: { name: string; binDir?: string; port?: number }, cmd: Command) => {
         const logger = env.logger(cmd);
@@ -37,7 +38,8 @@ export const clusterCommand: CommandModule = {
       .action(async (names: string[], opts: { all?: boolean }, cmd: Command) => {
         const logger = env.logger(cmd);
         if (!opts.all && names.length === 0) throw new KdrillError('E_CLUSTER_NOT_FOUND', 'name a cluster or pass --all', { hint: 'kdrill cluster list shows them' });
-        const targets = opts.all ? (await listStates(clustersDir())).map((s) => s.dir) : names.map((n) => join(clustersDir(), n));
+        // --all takes every dir, also those whose cluster.json is missing or broken (a start that never finished).
+        const targets = opts.all ? await clusterDirs(clustersDir()) : names.map((n) => join(clustersDir(), n));
         for (const dir of targets) {
           const c = await attachLocalCluster(dir, logger).catch(async (error: unknown) => {
             if (opts.all) await rm(dir, { recursive: true, force: true });
@@ -82,3 +84,8 @@ export const clusterCommand: CommandModule = {
       });
   },
 };
+
+async function clusterDirs(root: string): Promise<string[]> {
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory()).map((e) => join(root, e.name));
+}

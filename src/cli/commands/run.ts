@@ -5,6 +5,9 @@ import { createLogger } from '../../core/logger.js';
 import type { CliEnv, CommandModule, GlobalOptions } from '../main.js';
 import { createProgress } from '../progress.js';
 import { createJsonProgress } from '../progress-json.js';
+import { positiveInt } from '../parse.js';
+import { onCleanup } from '../../core/cleanup.js';
+import { KdrillError } from '../../core/errors.js';
 import { newRunId, runDrill } from '../../engine/run-drill.js';
 import { statusMark } from '../progress.js';
 
@@ -28,7 +31,7 @@ export const runCommand: CommandModule = {
       .option('--provider <id>', 'run every scenario on this cluster provider instead of its own')
       .option('--keep', 'leave the clusters running afterwards and print how to reach them')
       .option('--fail-fast', 'stop starting scenarios after the first one that does not pass')
-      .option('--concurrency <n>', 'scenarios run at once', (v) => Number.parseInt(v, 10))
+      .option('--concurrency <n>', 'scenarios run at once', positiveInt(1, 16))
       .option('--shard <i/n>', 'run only shard i of n (CI parallel jobs)')
       .addHelpText('after', [
         '',
@@ -56,12 +59,21 @@ export const runCommand: CommandModule = {
           },
         });
         const progress = globals.json ? createJsonProgress(logger) : createProgress();
-        const outcome = await runDrill({ files, outDir, logger, progress, argv: process.argv.slice(2), ...pick(opts) }, runId).finally(() => progress.close());
+        // Ctrl-C: stop the engine (no new phase, no heal restarting what cleanup is stopping) while clusters go down.
+        const abort = new AbortController();
+        const stopOnSignal = onCleanup(() => abort.abort(new KdrillError('E_ABORTED', 'interrupted')));
+        const outcome = await runDrill({ files, outDir, logger, progress, signal: abort.signal, argv: process.argv.slice(2), ...pick(opts) }, runId).finally(() => {
+          stopOnSignal();
+          progress.close();
+        });
         for (const s of outcome.results.scenarios) {
           const failed = s.checks.filter((c) => !c.asExpected).map((c) => c.name);
           const missed = s.objectives.filter((x) => !x.passed).map((x) => x.name.toUpperCase());
           const why = s.error ? ` — ${s.error.code}: ${s.error.message.split('\n')[0]}` : [...failed, ...missed].length ? ` — ${[...failed, ...missed].join(', ')}` : '';
           env.stdout(`${statusMark(s.verdict)} ${s.name} ${s.verdict}${why}`);
+        }
+        for (const kept of outcome.results.scenarios.flatMap((s) => s.keptClusters ?? [])) {
+          env.stdout(`kept ${kept.name}: kubectl --kubeconfig ${kept.kubeconfig} get ns   (stop: kdrill cluster down ${kept.name})`);
         }
         env.stdout(`\nreports: ${relative(process.cwd(), outDir) || '.'}/ (report.md, junit.xml, results.json, audit.jsonl, kdrill.log)`);
         process.exitCode = outcome.exitCode;

@@ -136,9 +136,12 @@ export class LocalCluster implements Cluster {
   }
 
   /** Let the processes outlive this kdrill process (`kdrill cluster up`). */
-  detach(): void {
+  async detach(): Promise<void> {
     this.persistent = true;
     for (const proc of this.running.values()) proc.detach();
+    // No owner any more: `cluster list` must not call it orphaned.
+    delete this.state.ownerPid;
+    await writeState(this.layout.stateFile, this.state);
     this.onDetached();
   }
 

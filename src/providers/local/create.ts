@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { KdrillError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -34,12 +34,43 @@ export interface LocalClusterOptions {
 /** Create and start a local cluster: PKI, config, etcd, kube-apiserver, kube-controller-manager; cleans up on any failure. */
 export async function createLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
   const name = options.name ?? `kdrill-${randomBytes(3).toString('hex')}`;
+  assertClusterName(name);
   const root = join(options.home ?? clustersDir(), name);
   await assertNameFree(root, name);
   const binaries = await resolveBinaries({ binDir: options.binDir, logger: options.logger });
   const ports = await allocatePorts(options.ports ?? {});
   const layout = clusterLayout(root);
   await mkdir(root, { recursive: true, mode: 0o700 });
+  // From here the dir holds a CA and service-account keys: it must not outlive a failure or a crash.
+  const forgetDir = removeOnExit(root);
+  const cluster = await prepareCluster(layout, name, ports, binaries, options).catch(async (error: unknown) => {
+    await rm(root, { recursive: true, force: true });
+    forgetDir();
+    throw error;
+  });
+  const unregister = onCleanup(() => cluster.destroy());
+  cluster.onDestroyed = () => {
+    unregister();
+    forgetDir();
+  };
+  cluster.onDetached = cluster.onDestroyed;
+  try {
+    await cluster.startAll(options.startTimeoutMs ?? 90_000);
+  } catch (error) {
+    await cluster.destroy();
+    throw error;
+  }
+  if (options.persistent) await cluster.detach();
+  return cluster;
+}
+
+async function prepareCluster(
+  layout: ReturnType<typeof clusterLayout>,
+  name: string,
+  ports: Ports,
+  binaries: Awaited<ReturnType<typeof resolveBinaries>>,
+  options: LocalClusterOptions,
+): Promise<LocalCluster> {
   const pki = await generateClusterPki(name);
   await writeClusterFiles(layout, pki, name, ports.apiserver);
   const state = {
@@ -54,23 +85,7 @@ export async function createLocalCluster(options: LocalClusterOptions): Promise<
     fsync: options.fsync ?? false,
   };
   await writeState(layout.stateFile, state);
-  const cluster = new LocalCluster(layout, state, options.logger.child({ cluster: name }));
-  const unregister = onCleanup(() => cluster.destroy());
-  // Killed processes are not enough after a crash: the cluster's dir (keys, etcd data) goes too.
-  const forgetDir = removeOnExit(root);
-  cluster.onDestroyed = () => {
-    unregister();
-    forgetDir();
-  };
-  cluster.onDetached = cluster.onDestroyed;
-  try {
-    await cluster.startAll(options.startTimeoutMs ?? 90_000);
-  } catch (error) {
-    await cluster.destroy();
-    throw error;
-  }
-  if (options.persistent) cluster.detach();
-  return cluster;
+  return new LocalCluster(layout, state, options.logger.child({ cluster: name }));
 }
 
 async function assertNameFree(root: string, name: string): Promise<void> {
@@ -101,6 +116,7 @@ async function allocatePorts(requested: Partial<Ports>): Promise<Ports> {
 
 /** Re-attach to a cluster started by another kdrill process (for `cluster down`). */
 export async function attachLocalCluster(root: string, logger: Logger): Promise<LocalCluster> {
+  assertClusterName(basename(root));
   const layout = clusterLayout(root);
   if (!existsSync(layout.stateFile)) {
     throw new KdrillError('E_CLUSTER_NOT_FOUND', `no local cluster at ${root}`, { hint: 'list clusters with: kdrill cluster list' });
@@ -108,4 +124,13 @@ export async function attachLocalCluster(root: string, logger: Logger): Promise<
   const cluster = new LocalCluster(layout, await readState(layout.stateFile), logger);
   cluster.persistent = true;
   return cluster;
+}
+
+/** Cluster names become directory names: only DNS labels, so `..` or `/` can never reach outside the clusters dir. */
+export function assertClusterName(name: string): void {
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name)) {
+    throw new KdrillError('E_CLUSTER_NOT_FOUND', `invalid cluster name "${name}"`, {
+      hint: 'use lowercase letters, digits and dashes (a DNS label, at most 63 characters)',
+    });
+  }
 }
