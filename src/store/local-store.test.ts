@@ -1,8 +1,10 @@
 import { readFile, readdir, stat, writeFile, truncate, rm, appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalKeyProvider, createKeyFile } from '../crypto/local-kms.js';
 import { createLocalStore } from './local-store.js';
+import { computeRootHash } from './manifest.js';
 import { storeFixture } from './fixtures/store-fixture.js';
 import type { BackupManifest, BackupStore } from './types.js';
 
@@ -59,12 +61,30 @@ describe('local store', () => {
     expect(fx.audit.events.map((e) => e.action)).toEqual(['backup.create', 'backup.write', 'key.unwrap', 'backup.read', 'backup.read', 'backup.read', 'backup.verify']);
   });
 
-  it('stores no data key when nothing is sealed', async () => {
+  it('always stores the wrapped data key and a manifest MAC, even when nothing is sealed', async () => {
     const writer = await store.create({ strategy: 'x', cluster });
     await writer.put('a.json', Buffer.from('{}'));
     const m = await writer.commit({});
-    expect(m.dataKey).toBeUndefined();
-    expect(JSON.parse(await readFile(join(fx.root, m.id, 'manifest.json'), 'utf8'))).not.toHaveProperty('dataKey');
+    expect(m.dataKey?.keyId).toBe(fx.keys.keyId);
+    expect(m.rootMac).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.parse(await readFile(join(fx.root, m.id, 'manifest.json'), 'utf8'))).toHaveProperty('rootMac', m.rootMac);
+  });
+
+  it('rejects a manifest edited by someone without the key, even with a recomputed rootHash', async () => {
+    const m = await writeSample();
+    const path = join(fx.root, m.id, 'manifest.json');
+    const forged = JSON.parse(await readFile(path, 'utf8')) as BackupManifest;
+    // The attacker replaces the sealed Secrets with an unsealed file of their own and fixes every hash they can.
+    const evil = Buffer.from('[{"kind":"Secret"}]');
+    await writeFile(join(fx.root, m.id, 'resources/v1/secrets.json'), evil);
+    const entry = forged.artifacts.find((a) => a.name === 'resources/v1/secrets.json')!;
+    Object.assign(entry, { sealed: false, size: evil.length, sha256: createHash('sha256').update(evil).digest('hex') });
+    forged.rootHash = computeRootHash(forged);
+    await writeFile(path, JSON.stringify(forged));
+    const reader = await store.open(m.id);
+    const error = await reader.get('resources/v1/secrets.json').catch((e) => e);
+    expect(error).toMatchObject({ code: 'E_BACKUP_CORRUPT', message: /MAC does not match/ });
+    expect((await reader.verify()).ok).toBe(false);
   });
 
   it('hides a backup until commit and removes it on abort', async () => {
@@ -151,7 +171,8 @@ describe('local store', () => {
     expect(error.code).toBe('E_KEY');
     expect(error.message).toContain(fx.keys.keyId);
     expect(error.message).toContain(other.keyId);
-    expect((await reader.get('resources/v1/configmaps.json')).toString()).toBe('{"items":[]}');
+    // Without the key the manifest MAC cannot be checked, so nothing is read, sealed or not.
+    expect((await reader.get('resources/v1/configmaps.json').catch((e) => e)).code).toBe('E_KEY');
     const result = await reader.verify();
     expect(result.problems).toEqual([expect.stringMatching(/^data key: .*sealed with key/)]);
   });

@@ -1,5 +1,5 @@
 import { canonicalJson } from '../core/canonical-json.js';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { KdrillError } from '../core/errors.js';
 import type { ArtifactEntry, BackupManifest } from './types.js';
 
@@ -19,6 +19,24 @@ export { canonicalJson };
 export function computeRootHash(manifest: Omit<BackupManifest, 'rootHash'> & { rootHash?: string }): string {
   const { rootHash: _ignored, ...rest } = manifest;
   return createHash('sha256').update(canonicalJson(rest)).digest('hex');
+}
+
+/** The manifest MAC (see BackupManifest.rootMac); the wrapped key is left out so a re-wrap keeps it valid. */
+export function computeRootMac(dataKey: Buffer, manifest: Omit<BackupManifest, 'rootHash'> & { rootHash?: string }): string {
+  const { rootHash: _hash, rootMac: _mac, dataKey: _wrapped, ...rest } = manifest;
+  const macKey = Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), 'kdrill manifest mac v1', 32));
+  return createHmac('sha256', macKey).update(canonicalJson(rest)).digest('hex');
+}
+
+/** Throws E_BACKUP_CORRUPT unless the manifest carries a MAC made with this data key. */
+export function assertRootMac(dataKey: Buffer, manifest: BackupManifest): void {
+  const expected = Buffer.from(computeRootMac(dataKey, manifest), 'hex');
+  const actual = Buffer.from(manifest.rootMac ?? '', 'hex');
+  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
+    throw new KdrillError('E_BACKUP_CORRUPT', `backup ${manifest.id}: the manifest's MAC does not match (it was changed by someone without the backup's key)`, {
+      hint: 'do not restore it: restore from another backup and find out who can write to the store',
+    });
+  }
 }
 
 /** Adds `rootHash` to a manifest body. */

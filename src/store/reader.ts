@@ -9,6 +9,7 @@ import type { AuditLog } from '../engine/audit.js';
 import { writeStreamAtomic } from './atomic-file.js';
 import { type ArtifactSource, chain, createVerifier } from './backend.js';
 import type { ArtifactEntry, BackupManifest, BackupReader } from './types.js';
+import { assertRootMac } from './manifest.js';
 
 /** A reader shared by every store: checks size and sha256 of every read, then decrypts sealed artifacts. */
 export function createBackupReader(manifest: BackupManifest, source: ArtifactSource, keys: KeyProvider, audit: AuditLog): BackupReader {
@@ -27,6 +28,8 @@ export function createBackupReader(manifest: BackupManifest, source: ArtifactSou
     manifest,
     async get(name) {
       const entry = findEntry(manifest, name);
+      // Unwrapping checks the manifest MAC: even an unsealed artifact is read only from an authentic manifest.
+      if (manifest.dataKey) await unwrap();
       const stored = await buffer(await readVerified(entry));
       const plain = entry.sealed ? open(await unwrap(), stored, aad(name)) : stored;
       await audit.record({ action: 'backup.read', subject: aad(name), details: { size: entry.size, sealed: entry.sealed } });
@@ -34,16 +37,18 @@ export function createBackupReader(manifest: BackupManifest, source: ArtifactSou
     },
     async getToFile(name, path) {
       const entry = findEntry(manifest, name);
+      // The key first: checks the manifest MAC, and a wrong key fails before any file is opened.
+      const key = manifest.dataKey ? await unwrap() : undefined;
       const stream = await readVerified(entry);
       // Both the verifier and the opener fail in flush, before writeStreamAtomic renames the temp file into place.
-      await writeStreamAtomic(path, entry.sealed ? chain(stream, createOpener(await unwrap(), aad(name))) : stream);
+      await writeStreamAtomic(path, entry.sealed ? chain(stream, createOpener(key ?? (await unwrap()), aad(name))) : stream);
       await audit.record({ action: 'backup.read', subject: aad(name), details: { size: entry.size, sealed: entry.sealed, to: path } });
     },
     async verify() {
       const problems: string[] = [];
       let key: Buffer | undefined;
       try {
-        if (manifest.artifacts.some((a) => a.sealed)) key = await unwrap();
+        if (manifest.dataKey || manifest.artifacts.some((a) => a.sealed)) key = await unwrap();
       } catch (error) {
         // Without the key the sealed files can still be hash-checked.
         problems.push(`data key: ${describeError(error)}`);
@@ -77,6 +82,7 @@ async function unwrapDataKey(manifest: BackupManifest, keys: KeyProvider, audit:
   const { provider, keyId, keyVersion } = manifest.dataKey;
   const key = await keys.unwrap(manifest.dataKey);
   await audit.record({ action: 'key.unwrap', subject: manifest.id, details: { provider, keyId, keyVersion } });
+  assertRootMac(key, manifest);
   return key;
 }
 

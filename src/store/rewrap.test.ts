@@ -51,12 +51,4 @@ describe('rewrapBackup', () => {
     await expect(rewrapBackup(store, id, fx.keys, next)).rejects.toMatchObject({ code: 'E_KEY' });
   });
 
-  it('reports backups without a data key as such and leaves them alone', async () => {
-    const store = createLocalStore({ root: fx.root, keys: fx.keys });
-    const writer = await store.create({ strategy: 's', cluster });
-    await writer.put('plain.json', Buffer.from('{}'));
-    const m = await writer.commit({});
-    expect(await rewrapBackup(store, m.id, fx.keys, fx.keys)).toEqual({ id: m.id, status: 'no-data-key' });
-    expect((await store.open(m.id)).manifest.rootHash).toBe(m.rootHash);
-  });
 });

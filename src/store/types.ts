@@ -25,6 +25,11 @@ export interface BackupManifest {
   /** Strategy-specific facts (object counts, snapshot revision...). Never secret values. */
   metadata: Record<string, unknown>;
   /** sha256 over the canonical JSON of every field above: tamper evidence for the manifest itself. */
+  /**
+   * HMAC-SHA256 over the manifest (without rootHash, rootMac and the wrapped key), keyed from the data key: only a
+   * holder of the KEK could have written it, so an edited entry with a recomputed rootHash is still caught.
+   */
+  rootMac?: string;
   rootHash: string;
 }
 

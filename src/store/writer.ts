@@ -7,7 +7,7 @@ import { createSealer } from '../crypto/envelope-stream.js';
 import type { KeyProvider, WrappedKey } from '../crypto/types.js';
 import type { AuditLog } from '../engine/audit.js';
 import { type ArtifactSink, chain, createHasher } from './backend.js';
-import { assertArtifactName, manifestSize, sealManifest } from './manifest.js';
+import { assertArtifactName, computeRootHash, computeRootMac, manifestSize, sealManifest } from './manifest.js';
 import type { ArtifactEntry, BackupManifest, BackupWriter } from './types.js';
 
 /** What a store passes to build a writer. */
@@ -27,12 +27,15 @@ export async function createBackupWriter(init: WriterInit): Promise<BackupWriter
   // Wrap now, so a KMS that is down fails the backup before any data moves.
   const wrapped: WrappedKey = await init.keys.wrap(dataKey);
   const entries = new Map<string, ArtifactEntry>();
+  const claimed = new Set<string>();
   let state: 'open' | 'committed' | 'aborted' = 'open';
 
   const claim = (name: string) => {
     if (state !== 'open') throw new KdrillError('E_STORE', `backup ${init.id} is already ${state}; cannot add ${name}`);
     assertArtifactName(name);
-    if (entries.has(name)) throw new KdrillError('E_STORE', `backup ${init.id} already has an artifact named ${name}`, { hint: 'artifact names must be unique' });
+    // Reserve the name now, not when the write ends: two concurrent puts of one name must not both pass.
+    if (claimed.has(name)) throw new KdrillError('E_STORE', `backup ${init.id} already has an artifact named ${name}`, { hint: 'artifact names must be unique' });
+    claimed.add(name);
   };
   const record = (entry: ArtifactEntry) => {
     entries.set(entry.name, entry);
@@ -73,10 +76,12 @@ export async function createBackupWriter(init: WriterInit): Promise<BackupWriter
         strategy: init.strategy,
         createdAt: init.createdAt.toISOString(),
         cluster: init.cluster,
-        ...(artifacts.some((a) => a.sealed) ? { dataKey: wrapped } : {}),
+        dataKey: wrapped,
         artifacts,
         metadata,
       });
+      manifest.rootMac = computeRootMac(dataKey, manifest);
+      manifest.rootHash = computeRootHash(manifest);
       await init.sink.commit(Buffer.from(JSON.stringify(manifest, null, 2) + '\n'));
       state = 'committed';
       dataKey.fill(0);

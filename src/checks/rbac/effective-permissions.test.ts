@@ -192,3 +192,19 @@ describe('dangerousGrants', () => {
     );
   });
 });
+
+describe('system exclusion never hides a grant to everyone', () => {
+  it('counts system:authenticated added to the bootstrap cluster-admin binding as a gain', () => {
+    const admin = clusterRole('cluster-admin', [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }], { 'kubernetes.io/bootstrapping': 'rbac-defaults' });
+    const before = rbac({ clusterRoles: [admin], clusterRoleBindings: [binding('ClusterRoleBinding', 'cluster-admin', ['ClusterRole', 'cluster-admin'], [{ kind: 'Group', name: 'system:masters' }], undefined, { 'kubernetes.io/bootstrapping': 'rbac-defaults' })] });
+    const after = rbac({
+      clusterRoles: [admin],
+      clusterRoleBindings: [binding('ClusterRoleBinding', 'cluster-admin', ['ClusterRole', 'cluster-admin'], [{ kind: 'Group', name: 'system:masters' }, { kind: 'Group', name: 'system:authenticated' }], undefined, { 'kubernetes.io/bootstrapping': 'rbac-defaults' })],
+    });
+    const opts = { catalog: CATALOG, includeSystem: false };
+    const diff = diffPermissions(computeEffectivePermissions(before, opts), computeEffectivePermissions(after, opts));
+    expect(JSON.stringify(diff)).toContain('system:authenticated');
+    expect(keysOf(after, 'Group:system:authenticated').length).toBeGreaterThan(0);
+    expect(keysOf(after, 'Group:system:masters')).toEqual([]);
+  });
+});

@@ -5,7 +5,7 @@ import { defaultKeyFile } from '../../crypto/local-kms.js';
 import type { CliEnv, CommandModule } from '../main.js';
 import { plugins } from '../../engine/plugins.js';
 import { keyFileArg, openLocalStoreArg } from './store-args.js';
-import { commandContext, openTarget, strategyOptions, type TargetFlags } from './target-args.js';
+import { commandAudit, commandContext, openTarget, strategyOptions, type TargetFlags } from './target-args.js';
 
 interface BackupFlags extends TargetFlags {
   strategy: string;
@@ -93,6 +93,7 @@ async function open(flags: BackupFlags, strategy: ReturnType<typeof plugins.stra
   const store = resolve(flags.store);
   const keys = await keyFileArg(flags.keyFile ?? defaultKeyFile(), store, logger);
   const cluster = await openTarget(flags, logger);
-  const ctx = await commandContext({ cluster, strategy, store: openLocalStoreArg(store, keys), keys, logger, ...(flags.audit ? { auditPath: flags.audit } : {}) });
+  const audit = await commandAudit(flags.audit);
+  const ctx = await commandContext({ cluster, strategy, store: openLocalStoreArg(store, keys, audit), keys, logger, audit });
   return { ctx };
 }

@@ -4,6 +4,7 @@ import { LocalKeyProvider, assertKeyOutsideStore } from '../../crypto/local-kms.
 import type { KeyProvider } from '../../crypto/types.js';
 import { createLocalStore } from '../../store/local-store.js';
 import type { RewrappableStore } from '../../store/rewrap.js';
+import type { AuditLog } from '../../engine/audit.js';
 
 /** For commands that only read manifests: any attempt to use a key is a bug, reported as E_KEY. */
 export const noKeys: KeyProvider = {
@@ -18,8 +19,8 @@ export const noKeys: KeyProvider = {
 };
 
 /** Opens a local store directory for a CLI command; a LocalKeyProvider inside it is refused (E_KEY). */
-export function openLocalStoreArg(dir: string, keys: KeyProvider): RewrappableStore {
-  return createLocalStore({ root: dir, keys });
+export function openLocalStoreArg(dir: string, keys: KeyProvider, audit?: AuditLog): RewrappableStore {
+  return createLocalStore({ root: dir, keys, ...(audit ? { audit } : {}) });
 }
 
 /** Reads a key file for a command (missing/corrupt → E_KEY, exit 2), refusing one inside the store. */

@@ -55,16 +55,21 @@ export function strategyOptions(strategy: BackupStrategy, text: string | undefin
 }
 
 /** A drill context for a one-off command: no scenario file, a temp work dir, an optional audit log. */
+/** The audit log of a one-off command: `--audit FILE`, or none. Open it before the store so reads are recorded. */
+export async function commandAudit(path: string | undefined): Promise<AuditLog> {
+  return path ? FileAuditLog.open(resolve(path), { runId: `cli-${Date.now()}` }) : nullAuditLog;
+}
+
 export async function commandContext(init: {
   cluster: Cluster;
   strategy: BackupStrategy;
   store: BackupStore;
   keys: KeyProvider;
   logger: Logger;
-  auditPath?: string;
+  audit: AuditLog;
 }): Promise<EngineContext & { done(): Promise<void> }> {
+  const audit = init.audit;
   const workDir = await mkdtemp(join(tmpdir(), 'kdrill-cmd-'));
-  const audit: AuditLog = init.auditPath ? await FileAuditLog.open(resolve(init.auditPath), { runId: `cli-${Date.now()}` }) : nullAuditLog;
   const ctx = createDrillContext({
     runId: `cli-${Date.now()}`,
     scenario: { apiVersion: 'kdrill.dev/v1alpha1', kind: 'Scenario', metadata: { name: 'cli' }, spec: { backup: { strategy: init.strategy.id }, checks: [{ check: 'api-health' }] } },
