@@ -84,8 +84,9 @@ const KIND_RULES: Record<string, Rule> = {
     removeKeys(o.metadata.annotations, [SA_UID_ANNOTATION]);
   },
   'rbac.authorization.k8s.io/clusterroles': (o) => {
-    // The aggregation controller computes rules from the aggregationRule.
-    if (o.aggregationRule) o.rules = [];
+    // The aggregation controller computes rules from the aggregationRule. Leaving `rules` out of the apply keeps
+    // kdrill from owning (and, with force, wiping) the rules the controller filled in.
+    if (o.aggregationRule) delete o.rules;
   },
   '/persistentvolumes': (o) => {
     const claimRef = (o.spec as { claimRef?: Record<string, unknown> } | undefined)?.claimRef;
