@@ -1,3 +1,4 @@
+import { mapLimit } from '../core/map-limit.js';
 import { discoverResources } from '../kube/discovery.js';
 import type { KubeClient } from '../kube/client.js';
 import { collectionPath, joinApiVersion } from '../kube/paths.js';
@@ -32,14 +33,6 @@ export async function countObjectsIn(client: KubeClient, namespaces: readonly st
   return counts;
 }
 
-/** Runs `work` over `items` with at most `limit` calls in flight; rejects on the first error. */
-export async function mapLimit<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-}
 
 /** Sum of a count map's values. */
 export function total(counts: Map<string, number>): number {

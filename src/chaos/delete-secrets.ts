@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { KdrillError } from '../core/errors.js';
 import type { ChaosStep, DrillContext } from '../engine/types.js';
 import type { KubeObject } from '../kube/types.js';
-import { mapLimit } from './count-objects.js';
+import { mapLimit } from '../core/map-limit.js';
 import { assertDestructiveAllowed } from './guard.js';
 import { DurationOption, durationMs, invalidOption, NameList, parseStepOptions } from './options.js';
 import { namespacesToList, refusedSystemRefs, selectionProblems, selects, splitRef, type SecretSelection } from './select-secrets.js';

@@ -6,7 +6,7 @@ import { capList } from './diff/render.js';
 import { checkDiscovery } from './health/discovery-health.js';
 import { probeNamespace, type ProbeFailure } from './health/probe.js';
 import { latencyStats, parseReadyz } from './health/readyz.js';
-import { mapLimit } from './map-limit.js';
+import { mapLimit } from '../core/map-limit.js';
 
 const Options = Type.Object(
   {

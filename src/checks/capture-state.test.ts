@@ -3,7 +3,7 @@ import type { KubeClient } from '../kube/client.js';
 import type { ApiResource, KubeObject } from '../kube/types.js';
 import { isSkippedObject, matchesKind } from './capture-skip.js';
 import { captureState, selectResources } from './capture-state.js';
-import { mapLimit } from './map-limit.js';
+import { mapLimit } from '../core/map-limit.js';
 
 const res = (group: string, version: string, name: string, kind: string, namespaced = true, verbs = ['get', 'list']): ApiResource => ({
   group,

@@ -5,7 +5,7 @@ import { isNotFound } from '../kube/errors.js';
 import { collectionPath, joinApiVersion } from '../kube/paths.js';
 import type { ApiResource, KubeObject } from '../kube/types.js';
 import { isCapturable, isSkippedObject, matchesKind } from './capture-skip.js';
-import { mapLimit } from './map-limit.js';
+import { mapLimit } from '../core/map-limit.js';
 import { maskSecretData, normalizeObject, objectKey } from './normalize.js';
 
 /** Which objects a capture takes. Empty or absent fields select everything. */

@@ -11,7 +11,7 @@ const Options = Type.Object(
   {
     paths: Type.Optional(Type.Array(Type.String(), { description: 'More files or directories to scan (relative to the scenario file)' })),
     includeStore: Type.Optional(Type.Boolean({ description: 'Scan the backup store directory when the store is local (default true)' })),
-    includeArtifacts: Type.Optional(Type.Boolean({ description: "Scan the run's report directory and audit log (default true)" })),
+    includeArtifacts: Type.Optional(Type.Boolean({ description: "Scan the scenario's output dir (as it is during verify), the audit log and kdrill.log (default true)" })),
     chunkSize: Type.Optional(Type.Integer({ minimum: 64, description: 'Read size in bytes (default 1 MiB)' })),
     maxListed: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   },
@@ -19,10 +19,10 @@ const Options = Type.Object(
 );
 type Options = Static<typeof Options>;
 
-/** No seeded canary, nor its base64 or base64url form, appears in the backup files, the reports or kdrill's logs. */
+/** No seeded canary, nor its base64 or base64url form, appears in the local backup store, the scenario's output dir, the audit log or kdrill.log. */
 export const noPlaintextSecrets: Check = {
   id: 'no-plaintext-secrets',
-  description: 'Seeded canary values (plain, base64, base64url) appear nowhere in the backup store, the reports or the logs',
+  description: "Seeded canary values (plain, base64, base64url) appear nowhere in the backup store, the scenario's output dir, the audit log or kdrill's log",
   optionsSchema: Options,
   async verify(ctx, options) {
     const opts = parseCheckOptions('no-plaintext-secrets', Options, options);
@@ -42,7 +42,7 @@ export const noPlaintextSecrets: Check = {
   },
 };
 
-/** The places to scan: the local store, the report dir, the audit log, and the scenario's extra paths. */
+/** The places to scan: the local store, the scenario's output dir, the audit log, kdrill.log and the scenario's extra paths. */
 export function scanRoots(ctx: Pick<DrillContext, 'store' | 'artifactsDir' | 'audit' | 'scenarioDir'> & Partial<Pick<DrillContext, 'facts'>>, opts: Options): { roots: string[]; notes: string[] } {
   const roots: string[] = [];
   const notes: string[] = [];
@@ -92,6 +92,6 @@ export function outcome(report: ScanReport, facts: ScanFacts, max: number): Chec
     status: 'failed',
     summary: `${hits.length} canary hit(s) in ${files.length} file(s), first in ${files[0]} at byte ${hits[0]!.offset} (${hits[0]!.form})`,
     evidence,
-    recommendation: 'secret values reach disk unencrypted: seal Secret artifacts in the backup (sealed: true), and keep Secret data out of logs and reports (redact)',
+    recommendation: 'secret values reach disk unencrypted: seal the backup (etcd-snapshot sealSnapshot: true; resource-export sealKinds for kinds that hold secrets besides Secrets), and keep Secret data out of logs (redact)',
   };
 }

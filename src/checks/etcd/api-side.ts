@@ -2,7 +2,7 @@ import { canonicalJson } from '../../engine/audit.js';
 import { describeError } from '../../core/errors.js';
 import type { KubeClient } from '../../kube/client.js';
 import type { KubeObject } from '../../kube/types.js';
-import { mapLimit } from '../map-limit.js';
+import { mapLimit } from '../../core/map-limit.js';
 import { digestSecret } from '../secrets/digests.js';
 import { keyedHash } from '../secrets/hash.js';
 

@@ -1,5 +1,5 @@
 import type { KubeClient } from '../../kube/client.js';
-import { mapLimit } from '../map-limit.js';
+import { mapLimit } from '../../core/map-limit.js';
 
 /** A group version whose discovery document did not answer (an aggregated API whose backend is down, say). */
 export interface DiscoveryFailure {

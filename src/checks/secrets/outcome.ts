@@ -60,6 +60,6 @@ function recommend(f: SecretFindings, failedTokens: number): string {
   if (c.changedKeys.length || c.addedKeys.length) advice.push('restored values differ from the baseline: the backup is older than the baseline, or a controller rewrote them after the restore (re-run the drill with that controller stopped to tell which)');
   if (f.unresolved.length) advice.push('workloads name Secrets or keys the restore did not bring back: restore Secrets before workloads, and the Secrets they reference together with them');
   if (f.tlsProblems.length) advice.push('a TLS Secret no longer holds a matching, current certificate and key: restore tls.crt and tls.key from the same backup');
-  if (failedTokens) advice.push('ServiceAccount tokens fail: an etcd restore needs the original service-account signing key, an API restore must recreate ServiceAccounts before issuing tokens');
+  if (failedTokens) advice.push('the restored apiserver cannot issue or authenticate a new ServiceAccount token: recreate ServiceAccounts before issuing tokens, and make sure its signing key matches its verification keys (--service-account-key-file); the probe uses new tokens, so it cannot tell whether tokens issued before the restore still work');
   return advice.join('; ');
 }

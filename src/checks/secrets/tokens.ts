@@ -19,7 +19,7 @@ interface TokenReviewJson {
   status?: { authenticated?: boolean; user?: { username?: string }; error?: string };
 }
 
-/** TokenRequest for `namespace/name`, then a TokenReview of the token: after a restore, a lost signing key or SA uid shows here. */
+/** TokenRequest for `namespace/name`, then a TokenReview of the new token: proves the restored ServiceAccount can get working tokens. */
 export async function probeServiceAccountToken(client: KubeClient, namespace: string, name: string): Promise<TokenProbe> {
   const serviceAccount = `${namespace}/${name}`;
   const expected = `system:serviceaccount:${namespace}:${name}`;

@@ -9,7 +9,7 @@ import { dryRunAction, type PlanEntry } from './dry-run.js';
 import type { RestoreOptions } from './options.js';
 import { describeObject, type NoteBook } from './notes.js';
 import { rewriteOwners, type PlannedObject, type PlanStep } from './plan.js';
-import { mapLimit } from './pool.js';
+import { mapLimit } from '../../core/map-limit.js';
 import type { KindResolver } from './resolver.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import { waitGone } from './waits.js';

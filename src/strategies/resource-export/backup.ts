@@ -7,7 +7,7 @@ import { artifactName, INDEX_NAME, kindKey, type BackupIndex, type IndexedResour
 import type { BackupOptions } from './options.js';
 import { kindMatches, selectResources } from './resources.js';
 import { SKIP_REASONS } from './skip-rules.js';
-import { mapLimit } from './pool.js';
+import { mapLimit } from '../../core/map-limit.js';
 
 const WRITE_PARALLELISM = 4;
 

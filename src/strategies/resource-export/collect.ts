@@ -3,7 +3,7 @@ import { collectionPath, joinApiVersion } from '../../kube/paths.js';
 import type { KubeObject } from '../../kube/types.js';
 import type { SkipNote } from './layout.js';
 import type { BackupOptions } from './options.js';
-import { mapLimit } from './pool.js';
+import { mapLimit } from '../../core/map-limit.js';
 import type { SelectedResource } from './resources.js';
 import { objectSkipRule, SKIP_REASONS, type SkipContext, type SkipRuleId } from './skip-rules.js';
 

@@ -3,7 +3,7 @@ import { isNotFound } from '../../kube/errors.js';
 import { collectionPath } from '../../kube/paths.js';
 import type { KubeObject } from '../../kube/types.js';
 import { objectKey, type PlannedObject } from './plan.js';
-import { mapLimit } from './pool.js';
+import { mapLimit } from '../../core/map-limit.js';
 import type { KindResolver } from './resolver.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 

@@ -4,7 +4,7 @@ import type { ApplyEnv } from './apply.js';
 import { shorten } from './api-errors.js';
 import type { BackupIndex } from './layout.js';
 import { describeObject } from './notes.js';
-import { mapLimit } from './pool.js';
+import { mapLimit } from '../../core/map-limit.js';
 import type { PruneCandidate } from './prune.js';
 import { withRetry } from './retry.js';
 import type { SkipContext } from './skip-rules.js';

@@ -4,7 +4,7 @@ import { collectionPath, joinApiVersion, objectPath } from '../../kube/paths.js'
 import type { KubeObject } from '../../kube/types.js';
 import type { BackupIndex, IndexedResource } from './layout.js';
 import { objectKey } from './plan.js';
-import { mapLimit } from './pool.js';
+import { mapLimit } from '../../core/map-limit.js';
 import type { KindResolver } from './resolver.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import { objectSkipRule, type SkipContext } from './skip-rules.js';

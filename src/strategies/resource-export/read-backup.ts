@@ -4,7 +4,7 @@ import type { KubeObject } from '../../kube/types.js';
 import type { BackupManifest, BackupReader } from '../../store/types.js';
 import { INDEX_NAME, type BackupIndex } from './layout.js';
 import type { BackedUpResource } from './plan.js';
-import { mapLimit } from './pool.js';
+import { mapLimit } from '../../core/map-limit.js';
 
 /** index.json and every artifact, read (hash-checked and decrypted by the store) before the restore writes anything. */
 export async function readBackup(reader: BackupReader, audit: AuditLog): Promise<{ index: BackupIndex; resources: BackedUpResource[] }> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapLimit } from './pool.js';
+import { mapLimit } from './map-limit.js';
 
 describe('mapLimit', () => {
   it('keeps at most `limit` calls in flight and returns results in input order', async () => {
