@@ -7,6 +7,7 @@ import { plugins } from './plugins.js';
 import type { EngineContext } from './context.js';
 import type { ScenarioResult } from './types.js';
 import { assertDestructiveAllowed } from '../chaos/guard.js';
+import { CLUSTER_WIPED_FACT } from '../chaos/wipe-cluster.js';
 import { STORE_KEYS_FACT, storeFor } from './storage.js';
 
 type RestoreInfo = NonNullable<ScenarioResult['restore']>;
@@ -19,7 +20,7 @@ type RestoreInfo = NonNullable<ScenarioResult['restore']>;
 export async function runRestorePhase(ctx: EngineContext, spec: ScenarioSpecType, phases: PhaseRunner): Promise<RestoreInfo> {
   if (!ctx.backup) throw new KdrillError('E_INTERNAL', 'restore without a backup');
   const strategy = plugins.strategy(spec.restore?.strategy ?? spec.backup.strategy);
-  const wiped = ctx.facts.get('cluster.wiped') === true;
+  const wiped = ctx.facts.get(CLUSTER_WIPED_FACT) === true;
   const target = spec.restore?.target === 'fresh' || wiped ? 'fresh' : 'same';
   if (target === 'fresh') {
     const fresh = await phases.step('restore', 'create fresh cluster', () => ctx.createFreshCluster('restore'), (c) => c.name);
