@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { KdrillError } from '../../core/errors.js';
+import { removeOnExit } from '../../core/cleanup.js';
 import type { Logger } from '../../core/logger.js';
 import { toolsDir } from './paths.js';
 import type { PinnedVersions } from './binaries.js';
@@ -54,6 +55,8 @@ async function buildInto(
   const tmp = `${target}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
+  // Ctrl-C mid-build must not leave a half-filled temp folder beside the cache.
+  const forgetTmp = removeOnExit(tmp);
   const started = Date.now();
   options.logger.info(`building ${label} from the Go module proxy (first time only; several minutes)`);
   const ticker = setInterval(() => options.logger.info(`still building ${label}`, { elapsed: `${Math.round((Date.now() - started) / 1000)}s` }), 30_000);
@@ -73,6 +76,7 @@ async function buildInto(
     throw error;
   } finally {
     clearInterval(ticker);
+    forgetTmp();
   }
 }
 
