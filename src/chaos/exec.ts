@@ -19,16 +19,25 @@ export const execStep: ChaosStep = {
   destructive: true,
   async run(ctx, raw) {
     assertDestructiveAllowed(ctx, ID);
-    const o = parseStepOptions(ID, ExecOptions, raw);
-    const invocation = buildInvocation(o, ctx.scenarioDir);
-    const timeoutMs = durationMs(o.timeout ?? '5m');
-    const { result, timedOut } = await runGrouped(ctx, invocation, o.env ?? {}, timeoutMs);
-    if (result.stdout) ctx.logger.debug(`exec stdout`, { command: invocation.display, stdout: lastLines(String(result.stdout), 20).join('\n') });
-    if (timedOut || result.failed) throw failure(invocation, result, timedOut ? o.timeout ?? '5m' : undefined, ctx.cluster.kubeconfigPath);
-    const tail = lastLines(String(result.stdout ?? ''), 1)[0];
-    return redact(`\`${invocation.display}\` exited 0 after ${(result.durationMs / 1000).toFixed(1)}s${tail ? `: ${tail.slice(0, 120)}` : ''}`);
+    return runUserCommand(ctx, raw);
   },
 };
+
+/**
+ * Runs a user's command or zx script (exec options) with KUBECONFIG of the cluster under test and `extraEnv`;
+ * a non-zero exit or a timeout throws E_COMMAND with the command, exit code and redacted last stderr lines.
+ * Shared by the exec chaos step and the `command` backup strategy.
+ */
+export async function runUserCommand(ctx: DrillContext, raw: Record<string, unknown>, extraEnv: Record<string, string> = {}): Promise<string> {
+  const o = parseStepOptions(ID, ExecOptions, raw);
+  const invocation = buildInvocation(o, ctx.scenarioDir);
+  const timeoutMs = durationMs(o.timeout ?? '5m');
+  const { result, timedOut } = await runGrouped(ctx, invocation, { ...(o.env ?? {}), ...extraEnv }, timeoutMs);
+  if (result.stdout) ctx.logger.debug(`exec stdout`, { command: invocation.display, stdout: lastLines(String(result.stdout), 20).join('\n') });
+  if (timedOut || result.failed) throw failure(invocation, result, timedOut ? o.timeout ?? '5m' : undefined, ctx.cluster.kubeconfigPath);
+  const tail = lastLines(String(result.stdout ?? ''), 1)[0];
+  return redact(`\`${invocation.display}\` exited 0 after ${(result.durationMs / 1000).toFixed(1)}s${tail ? `: ${tail.slice(0, 120)}` : ''}`);
+}
 
 /** Runs the invocation in its own process group, so a timeout or abort kills everything it started, not just the shell. */
 async function runGrouped(ctx: DrillContext, inv: Invocation, env: Record<string, string>, timeoutMs: number): Promise<{ result: Result; timedOut: boolean }> {
