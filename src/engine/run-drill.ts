@@ -10,6 +10,7 @@ import { shardScenarios } from '../scenario/shard.js';
 import { renderAll } from '../reporters/registry.js';
 import { FileAuditLog } from './audit.js';
 import { runScenario } from './run-scenario.js';
+import { findCanaries } from './leaks.js';
 import { systemClock, type Clock, type RunResults, type ScenarioResult, type Verdict } from './types.js';
 
 export interface DrillRunOptions {
@@ -51,9 +52,10 @@ export async function runDrill(o: DrillRunOptions, runId = newRunId()): Promise<
   await mkdir(outDir, { recursive: true });
   const audit = await FileAuditLog.open(join(outDir, 'audit.jsonl'), { runId });
   const startedAt = clock.now();
+  const canaries: string[] = [];
   const scenarios = await runPool(selected, o.concurrency ?? drillSpec?.concurrency ?? 1, o.failFast ?? drillSpec?.failFast ?? false, (loadedScenario) =>
     runScenario({
-      runId, loaded: loadedScenario, outDir, logger: o.logger, progress: o.progress, signal: o.signal ?? new AbortController().signal,
+      runId, loaded: loadedScenario, outDir, logger: o.logger, progress: o.progress, signal: o.signal ?? new AbortController().signal, canaries,
       clock, audit, keep: o.keep ?? false, ...(o.providerOverride ? { providerOverride: o.providerOverride } : {}),
     }),
   );
@@ -64,7 +66,11 @@ export async function runDrill(o: DrillRunOptions, runId = newRunId()): Promise<
     scenarios,
   };
   const files = await renderAll(results, outDir);
-  return { results, outDir, files: [...files, join(outDir, 'audit.jsonl')], exitCode: verdict === 'passed' ? 0 : verdict === 'failed' ? 1 : 2 };
+  const exitCode = verdict === 'passed' ? 0 : verdict === 'failed' ? 1 : 2;
+  // The no-plaintext-secrets check runs before the reports exist: scan them now, and fail the run on any leak.
+  const leaks = await findCanaries([...files, join(outDir, 'audit.jsonl'), join(outDir, 'kdrill.log')], canaries);
+  for (const leak of leaks) o.logger.error(`a seeded secret value appears in ${leak}: treat this run's reports as sensitive`);
+  return { results, outDir, files: [...files, join(outDir, 'audit.jsonl')], exitCode: leaks.length > 0 ? Math.max(exitCode, 1) as 1 | 2 : exitCode };
 }
 
 function overall(verdicts: Verdict[]): Verdict {

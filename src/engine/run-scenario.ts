@@ -36,6 +36,8 @@ export interface ScenarioRunOptions {
   keep?: boolean;
   /** --provider: run on this provider instead of the scenario's. */
   providerOverride?: string;
+  /** Receives the scenario's canary values, so the drill can scan its rendered reports for them. */
+  canaries?: string[];
 }
 
 const AFTER_MARKERS = ['after-backup-1', 'after-backup-2', 'after-backup-3'];
@@ -78,6 +80,7 @@ export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioResult
     logger.error(`scenario stopped in ${failedPhase ?? 'setup'}: ${oneLine(error)}`);
   } finally {
     timeline.closeDangling();
+    if (ctx) o.canaries?.push(...ctx.canaries);
     kept = await teardown(o, phases, ctx, workDir, logger);
     keepWorkDirUntilExit();
   }
