@@ -8,7 +8,7 @@ import { compareDigests, digestSecret, registerSecretValues, type SecretDigest }
 import { listReferrers, listSecrets, pickServiceAccounts } from './secrets/inventory.js';
 import { secretOutcome } from './secrets/outcome.js';
 import { collectReferences, inspectTlsSecret, resolveReferences, secretKeys, type TlsInspection } from './secrets/references.js';
-import { probeServiceAccountToken } from './secrets/tokens.js';
+import { issueServiceAccountToken, probeServiceAccountToken, reviewServiceAccountToken } from './secrets/tokens.js';
 
 const ID = 'secret-injection';
 
@@ -18,6 +18,10 @@ export const SecretInjectionOptions = Type.Object(
     namespaces: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Only these namespaces (default: all)' })),
     labelSelector: Type.Optional(Type.String({ description: 'Only Secrets matching this label selector are compared' })),
     tokenRequests: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, default: 5, description: 'ServiceAccounts to issue and review a token for' })),
+    baselineTokens: Type.Optional(Type.Boolean({
+      default: false,
+      description: 'Also issue tokens at baseline and require the restored cluster to accept them (proves the service-account signing key and SA uids came back: etcd restores; API-level restores create new SA uids, so old tokens fail there by design)',
+    })),
   },
   { additionalProperties: false },
 );
@@ -55,13 +59,23 @@ export const secretInjection: Check = {
       serviceAccounts: pickServiceAccounts(seen.referrers, opts.tokenRequests ?? 5),
     };
     Object.defineProperty(baseline, 'hmacKey', { value: runKey, enumerable: false });
+    if (opts.baselineTokens) {
+      // Kept in memory only (non-enumerable, registered as sensitive): never in results or reports.
+      const issued = new Map<string, string>();
+      for (const sa of baseline.serviceAccounts) {
+        const [namespace = '', name = ''] = sa.split('/');
+        const { token } = await issueServiceAccountToken(ctx.client, namespace, name, 3600);
+        if (token) issued.set(sa, token);
+      }
+      Object.defineProperty(baseline, 'tokens', { value: issued, enumerable: false });
+    }
     ctx.logger.debug(`${ID}: baseline of ${seen.digests.length} Secrets, ${seen.references} references`);
     return baseline;
   },
 
   async verify(ctx: DrillContext, options: Record<string, unknown>, baseline: unknown): Promise<CheckOutcome> {
     const opts = parseCheckOptions(ID, SecretInjectionOptions, options);
-    const base = baseline as (SecretBaseline & { hmacKey?: Buffer }) | undefined;
+    const base = baseline as (SecretBaseline & { hmacKey?: Buffer; tokens?: Map<string, string> }) | undefined;
     if (!base?.hmacKey) {
       return { status: 'error', summary: 'no baseline with its in-memory HMAC key: the baseline phase did not run in this process' };
     }
@@ -71,6 +85,11 @@ export const secretInjection: Check = {
     for (const sa of base.serviceAccounts) {
       const [namespace = '', name = ''] = sa.split('/');
       tokens.push(await probeServiceAccountToken(ctx.client, namespace, name));
+      const old = base.tokens?.get(sa);
+      if (old) {
+        const review = await reviewServiceAccountToken(ctx.client, namespace, name, old);
+        tokens.push({ ...review, detail: `token issued before the disaster: ${review.detail}${review.ok ? '' : ' (the signing key, the service-account issuer or the ServiceAccount uid differs from before the disaster)'}` });
+      }
     }
     return secretOutcome({
       comparison: compareDigests(base.digests, seen.digests),

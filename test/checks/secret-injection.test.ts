@@ -172,4 +172,27 @@ describe('secret-injection against a real cluster', () => {
     await test.client.apply(`${NS}/serviceaccounts/web`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'web', namespace: 'shop' } });
     await expectPasses(baseline);
   });
+
+  it('with baselineTokens, a token issued before the disaster must still be accepted: a re-created ServiceAccount fails', async () => {
+    const withTokens = { ...options, baselineTokens: true };
+    const baseline = await secretInjection.baseline!(ctx, withTokens);
+    const unchanged = await secretInjection.verify(ctx, withTokens, baseline);
+    expect(unchanged.status, unchanged.summary).toBe('passed');
+    expect(JSON.stringify(unchanged.evidence)).toContain('token issued before the disaster: token accepted as system:serviceaccount:shop:web');
+    expect(JSON.stringify(baseline)).not.toMatch(/eyJ/);
+
+    // A new uid: what an API-level restore (or a lost etcd) does to every ServiceAccount.
+    await test.client.delete(`${NS}/serviceaccounts/web`);
+    await test.client.apply(`${NS}/serviceaccounts/web`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'web', namespace: 'shop' } });
+    // The token authenticator reads ServiceAccounts through the apiserver's cache: give it a moment to see the new uid.
+    let outcome = await secretInjection.verify(ctx, withTokens, baseline);
+    for (let i = 0; i < 20 && outcome.status === 'passed'; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      outcome = await secretInjection.verify(ctx, withTokens, baseline);
+    }
+    expect(outcome.status).toBe('failed');
+    const text = JSON.stringify(outcome);
+    expect(text).toMatch(/token issued before the disaster: TokenReview rejected the token/);
+    expect(text).not.toMatch(/eyJ/);
+  });
 });

@@ -19,21 +19,25 @@ interface TokenReviewJson {
   status?: { authenticated?: boolean; user?: { username?: string }; error?: string };
 }
 
-/** TokenRequest for `namespace/name`, then a TokenReview of the new token: proves the restored ServiceAccount can get working tokens. */
-export async function probeServiceAccountToken(client: KubeClient, namespace: string, name: string): Promise<TokenProbe> {
-  const serviceAccount = `${namespace}/${name}`;
-  const expected = `system:serviceaccount:${namespace}:${name}`;
-  let token: string | undefined;
+/** TokenRequest for `namespace/name`; returns the token (registered as sensitive) or why there is none. */
+export async function issueServiceAccountToken(client: KubeClient, namespace: string, name: string, seconds = 600): Promise<{ token?: string; detail?: string }> {
   try {
     const issued = await client.request<TokenRequestJson>('POST', `${objectPath('v1', 'serviceaccounts', name, namespace)}/token`, {
-      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 600 } },
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: seconds } },
     });
-    token = issued.status?.token;
+    const token = issued.status?.token;
+    if (!token) return { detail: 'TokenRequest returned no token' };
+    registerSensitive(token);
+    return { token };
   } catch (error) {
-    return { serviceAccount, ok: false, detail: `TokenRequest failed: ${describeError(error)}` };
+    return { detail: `TokenRequest failed: ${describeError(error)}` };
   }
-  if (!token) return { serviceAccount, ok: false, detail: 'TokenRequest returned no token' };
-  registerSensitive(token);
+}
+
+/** TokenReview of `token`: accepted as `namespace/name`'s ServiceAccount, or why not. */
+export async function reviewServiceAccountToken(client: KubeClient, namespace: string, name: string, token: string): Promise<TokenProbe> {
+  const serviceAccount = `${namespace}/${name}`;
+  const expected = `system:serviceaccount:${namespace}:${name}`;
   try {
     const review = await client.request<TokenReviewJson>('POST', '/apis/authentication.k8s.io/v1/tokenreviews', {
       body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
@@ -46,4 +50,11 @@ export async function probeServiceAccountToken(client: KubeClient, namespace: st
   } catch (error) {
     return { serviceAccount, ok: false, detail: `TokenReview failed: ${describeError(error)}` };
   }
+}
+
+/** TokenRequest for `namespace/name`, then a TokenReview of the new token: proves the restored ServiceAccount can get working tokens. */
+export async function probeServiceAccountToken(client: KubeClient, namespace: string, name: string): Promise<TokenProbe> {
+  const issued = await issueServiceAccountToken(client, namespace, name);
+  if (!issued.token) return { serviceAccount: `${namespace}/${name}`, ok: false, detail: issued.detail ?? 'no token' };
+  return reviewServiceAccountToken(client, namespace, name, issued.token);
 }

@@ -58,7 +58,9 @@ export function apiserverArgs(l: ClusterLayout, p: Ports): string[] {
     `--client-ca-file=${l.caCert}`,
     '--authorization-mode=Node,RBAC',
     '--service-cluster-ip-range=10.0.0.0/24',
-    `--service-account-issuer=https://127.0.0.1:${p.apiserver}`,
+    // The same issuer (and so token audience) in every cluster, as kubeadm does: tokens issued before a disaster
+    // stay valid in a cluster restored from an etcd snapshot with the same signing key, whatever port it got.
+    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
     `--service-account-key-file=${l.serviceAccountPub}`,
     `--service-account-signing-key-file=${l.serviceAccountKey}`,
     `--encryption-provider-config=${l.encryptionConfig}`,
