@@ -11,20 +11,11 @@ import type { LocalKeyProvider } from '../../src/crypto/local-kms.js';
 import { createLocalStore } from '../../src/store/local-store.js';
 import { registerSensitive } from '../../src/core/redact.js';
 import { configMap, createAll, foreignView, ns, scenarioAllowing, secret } from './support.js';
+import { widgetCrd as makeWidgetCrd } from '../support/crds.js';
 
 const step = (id: string) => CHAOS_STEPS[id]!;
 const CRDS = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
-const widgetCrd = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'widgets.example.com' },
-  spec: {
-    group: 'example.com',
-    scope: 'Namespaced',
-    names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
-    versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
-  },
-};
+const widgetCrd = makeWidgetCrd();
 const widget = (namespace: string, name: string) =>
   [`/apis/example.com/v1/namespaces/${namespace}/widgets`, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name }, spec: { size: 1 } }] as [string, unknown];
 

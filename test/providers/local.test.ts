@@ -11,26 +11,15 @@ import { isAlive } from '../../src/providers/local/process.js';
 import { resolveBinaries } from '../../src/providers/local/binaries.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { waitFor, grepDir } from '../support/wait.js';
+import { widgetCrd } from '../support/crds.js';
 
 const KDRILL = join(import.meta.dirname, '../../bin/kdrill.js');
 
-const crd = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'widgets.example.com' },
-  spec: {
-    group: 'example.com',
-    scope: 'Namespaced',
-    names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
-    versions: ['v1alpha1', 'v1'].map((name) => ({
-      name,
-      served: true,
-      storage: name === 'v1',
-      subresources: { status: {} },
-      schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } }, status: { type: 'object', properties: { ready: { type: 'boolean' } } } } } },
-    })),
-  },
-};
+const crd = widgetCrd({
+  versions: ['v1alpha1', 'v1'],
+  status: true,
+  schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } }, status: { type: 'object', properties: { ready: { type: 'boolean' } } } } },
+});
 
 describe('local provider', () => {
   let a: TestCluster;

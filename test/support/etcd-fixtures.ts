@@ -3,6 +3,7 @@ import type { KubeClient } from '../../src/kube/client.js';
 import type { KubeObject } from '../../src/kube/types.js';
 import { canonicalJson } from '../../src/engine/audit.js';
 import { waitFor } from './wait.js';
+import { widgetCrd } from './crds.js';
 
 /** What seedEtcdFixtures created: names to compare and canaries that must never leave the cluster in plaintext. */
 export interface EtcdFixtures {
@@ -14,17 +15,10 @@ export interface EtcdFixtures {
   configMapCanary: string;
 }
 
-const CRD = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'widgets.drill.example.com' },
-  spec: {
-    group: 'drill.example.com',
-    scope: 'Namespaced',
-    names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
-    versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' }, color: { type: 'string' } } } } } } }],
-  },
-};
+const CRD = widgetCrd({
+  group: 'drill.example.com',
+  schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' }, color: { type: 'string' } } } } },
+});
 
 /** Two namespaces with ConfigMaps, Secrets (random canaries) and Widgets of a CRD; `bulk` extra 20 KB ConfigMaps for size. */
 export async function seedEtcdFixtures(client: KubeClient, prefix: string, bulk = 0): Promise<EtcdFixtures> {
