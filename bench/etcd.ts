@@ -1,7 +1,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { DrillContext } from '../src/engine/types.js';
+import type { DrillContext } from '../src/contracts/types.js';
 import type { LocalCluster } from '../src/providers/local/cluster.js';
 import type { BackupManifest } from '../src/store/types.js';
 import { STRATEGIES } from '../src/strategies/registry.js';

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { ChaosStep, DrillContext } from '../engine/types.js';
+import type { ChaosStep, DrillContext } from '../contracts/types.js';
 import type { ComponentName } from '../providers/types.js';
 import { assertDestructiveAllowed } from './guard.js';
 import { DurationOption, durationMs, invalidOption, parseStepOptions } from './options.js';

@@ -3,7 +3,7 @@ import { open, readdir, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { KdrillError } from '../core/errors.js';
-import type { ChaosStep, DrillContext } from '../engine/types.js';
+import type { ChaosStep, DrillContext } from '../contracts/types.js';
 import type { ComponentName } from '../providers/types.js';
 import { assertDestructiveAllowed } from './guard.js';
 import { DurationOption, durationMs, invalidOption, parseStepOptions } from './options.js';

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { KdrillError } from '../core/errors.js';
-import type { ChaosStep, DrillContext } from '../engine/types.js';
+import type { ChaosStep, DrillContext } from '../contracts/types.js';
 import { isNotFound } from '../kube/errors.js';
 import type { KubeClient } from '../kube/client.js';
 import type { KubeObject } from '../kube/types.js';

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { KdrillError } from '../core/errors.js';
-import type { ChaosStep, DrillContext } from '../engine/types.js';
+import type { ChaosStep, DrillContext } from '../contracts/types.js';
 import type { KubeObject } from '../kube/types.js';
 import { mapLimit } from '../core/map-limit.js';
 import { assertDestructiveAllowed } from './guard.js';

@@ -2,7 +2,7 @@ import { execa, type Result } from 'execa';
 import { KdrillError } from '../core/errors.js';
 import { killOnExit } from '../core/cleanup.js';
 import { redact } from '../core/redact.js';
-import type { ChaosStep, DrillContext } from '../engine/types.js';
+import type { ChaosStep, DrillContext } from '../contracts/types.js';
 import { buildInvocation, ExecOptions, lastLines, type Invocation } from './exec-invocation.js';
 import { assertDestructiveAllowed } from './guard.js';
 import { durationMs, parseStepOptions } from './options.js';

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { ChaosStep, DrillContext } from '../engine/types.js';
+import type { ChaosStep, DrillContext } from '../contracts/types.js';
 import { isConflict } from '../kube/errors.js';
 import type { KubeObject } from '../kube/types.js';
 import { changeSchema, checkDropVersion, moveStorage, newPrinterColumns, selectVersions, type CrdVersion, type SchemaNode } from './crd-mutations.js';

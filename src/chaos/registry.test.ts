@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createAjv } from '../scenario/ajv.js';
-import type { ChaosStep } from '../engine/types.js';
+import type { ChaosStep } from '../contracts/types.js';
 import { CHAOS_STEPS } from './registry.js';
 
 const isStep = (value: unknown): value is ChaosStep =>

@@ -1,4 +1,4 @@
-import type { ChaosStep } from '../engine/types.js';
+import type { ChaosStep } from '../contracts/types.js';
 import { corruptEtcd } from './corrupt-etcd.js';
 import { deleteCrds } from './delete-crds.js';
 import { deleteNamespaces } from './delete-namespaces.js';

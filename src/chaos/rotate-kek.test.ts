@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../core/logger.js';
 import { createKeyFile, LocalKeyProvider } from '../crypto/local-kms.js';
 import type { KeyProvider } from '../crypto/types.js';
-import type { AuditEvent } from '../engine/audit.js';
-import type { DrillContext } from '../engine/types.js';
+import type { AuditEvent } from '../audit/audit-log.js';
+import type { DrillContext } from '../contracts/types.js';
 import { rotateKek } from './rotate-kek.js';
 
 const fakeCtx = (keys: KeyProvider, events: AuditEvent[]) =>

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { KdrillError } from '../core/errors.js';
 import { LocalKeyProvider, rotateKeyFile } from '../crypto/local-kms.js';
 import type { KeyProvider } from '../crypto/types.js';
-import type { ChaosStep, DrillContext } from '../engine/types.js';
+import type { ChaosStep, DrillContext } from '../contracts/types.js';
 import { parseStepOptions } from './options.js';
 
 const ID = 'rotate-kek';

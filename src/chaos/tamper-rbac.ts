@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ChaosStep, DrillContext } from '../engine/types.js';
+import type { ChaosStep, DrillContext } from '../contracts/types.js';
 import { isConflict } from '../kube/errors.js';
 import type { KubeObject } from '../kube/types.js';
 import { assertDestructiveAllowed } from './guard.js';

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { KdrillError } from '../core/errors.js';
-import type { ChaosStep } from '../engine/types.js';
+import type { ChaosStep } from '../contracts/types.js';
 import { assertDestructiveAllowed } from './guard.js';
 import { parseStepOptions } from './options.js';
 

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { parseCheckOptions } from './check-support.js';
-import type { Check, CheckOutcome, DrillContext } from '../engine/types.js';
+import type { Check, CheckOutcome, DrillContext } from '../contracts/types.js';
 import type { KubeObject } from '../kube/types.js';
 import { capList } from './diff/render.js';
 import { checkDiscovery } from './health/discovery-health.js';

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { Check } from '../engine/types.js';
+import type { Check } from '../contracts/types.js';
 import { GENERATED_CRD } from '../fixtures/generate.js';
 import { parseCheckOptions } from './check-support.js';
 import { runWitness } from './witness/controller.js';

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { KdrillError } from '../core/errors.js';
 import { parseCheckOptions } from './check-support.js';
-import type { Check, CheckOutcome, DrillContext } from '../engine/types.js';
+import type { Check, CheckOutcome, DrillContext } from '../contracts/types.js';
 import { compareCrd, type CrdProblem } from './crd/compare-crd.js';
 import { fingerprintCrd, type CrdFingerprint } from './crd/fingerprint.js';
 import { inspectCustomResources, listCustomResources, type InvalidCr } from './crd/inspect-crs.js';

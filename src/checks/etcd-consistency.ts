@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { KdrillError } from '../core/errors.js';
-import type { Check, CheckOutcome, DrillContext } from '../engine/types.js';
+import type { Check, CheckOutcome, DrillContext } from '../contracts/types.js';
 import { etcdTools } from '../strategies/etcd-snapshot/etcd-tools.js';
 import { parseCheckOptions } from './check-support.js';
 import { secretFingerprints } from './etcd/api-side.js';

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { Check } from '../engine/types.js';
+import type { Check } from '../contracts/types.js';
 import { STRATEGIES } from '../strategies/registry.js';
 import { parseCheckOptions } from './check-support.js';
 

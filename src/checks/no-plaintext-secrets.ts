@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Type, type Static } from '@sinclair/typebox';
 import { parseCheckOptions } from './check-support.js';
-import type { Check, CheckOutcome, DrillContext } from '../engine/types.js';
+import type { Check, CheckOutcome, DrillContext } from '../contracts/types.js';
 import { capList } from './diff/render.js';
 import { canaryNeedles } from './scan/needles.js';
 import { collectFiles, scanFiles, type ScanReport } from './scan/scan-files.js';

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { DrillContext } from '../engine/types.js';
+import type { DrillContext } from '../contracts/types.js';
 import type { KubeObject } from '../kube/types.js';
 import { splitApiVersion } from '../kube/paths.js';
 

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { Check, CheckOutcome, DrillContext } from '../engine/types.js';
+import type { Check, CheckOutcome, DrillContext } from '../contracts/types.js';
 import { discoverResources } from '../kube/discovery.js';
 import type { ApiResource } from '../kube/types.js';
 import { parseCheckOptions } from './check-support.js';

@@ -1,4 +1,4 @@
-import type { Check } from '../engine/types.js';
+import type { Check } from '../contracts/types.js';
 import { etcdConsistency } from './etcd-consistency.js';
 import { apiHealth } from './api-health.js';
 import { crdCompat } from './crd-compat.js';

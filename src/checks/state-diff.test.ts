@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DrillContext } from '../engine/types.js';
+import type { DrillContext } from '../contracts/types.js';
 import type { KubeClient } from '../kube/client.js';
 import type { KubeObject } from '../kube/types.js';
 import { stateDiff } from './state-diff.js';

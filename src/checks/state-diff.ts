@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { KdrillError } from '../core/errors.js';
 import { parseCheckOptions } from './check-support.js';
-import type { Check, CheckOutcome, DrillContext } from '../engine/types.js';
+import type { Check, CheckOutcome, DrillContext } from '../contracts/types.js';
 import type { KubeObject } from '../kube/types.js';
 import { captureState, type StateSelection } from './capture-state.js';
 import { compareStates, type StateComparison } from './diff/compare-states.js';

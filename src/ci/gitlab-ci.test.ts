@@ -7,7 +7,7 @@ import { glob } from 'tinyglobby';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { validateFiles } from '../cli/commands/validate.js';
-import { FileAuditLog } from '../engine/audit.js';
+import { FileAuditLog } from '../audit/audit-log.js';
 import { runResultsFixture } from '../reporters/fixtures/run-results.js';
 import { renderAll } from '../reporters/registry.js';
 import { defaultCatalog } from '../scenario/catalog.js';

@@ -1,6 +1,6 @@
 import { redact } from '../core/redact.js';
 import type { PhaseName } from '../scenario/schema.js';
-import type { Verdict } from '../engine/types.js';
+import type { Verdict } from '../contracts/types.js';
 import { formatDuration } from '../reporters/format.js';
 import type { ProgressSink, ProgressStatus } from './progress.js';
 

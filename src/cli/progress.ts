@@ -1,5 +1,5 @@
 import { redact } from '../core/redact.js';
-import type { Verdict } from '../engine/types.js';
+import type { Verdict } from '../contracts/types.js';
 import { formatDuration } from '../reporters/format.js';
 import { createTtyProgress } from './progress-tty.js';
 import type { ProgressSink, ProgressStatus } from '../engine/progress.js';

@@ -5,8 +5,8 @@ import type { Cluster, ClusterProvider } from '../providers/types.js';
 import type { BackupStore } from '../store/types.js';
 import type { KeyProvider } from '../crypto/types.js';
 import type { Scenario } from '../scenario/schema.js';
-import type { AuditLog } from './audit.js';
-import type { Clock, DrillContext } from './types.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Clock, DrillContext } from '../contracts/types.js';
 
 export interface ContextInit {
   runId: string;

@@ -1,5 +1,5 @@
 import { formatDuration, parseDuration } from '../scenario/duration.js';
-import type { ObjectiveResult, ScenarioResult } from './types.js';
+import type { ObjectiveResult, ScenarioResult } from '../contracts/types.js';
 
 type Measurements = ScenarioResult['measurements'];
 

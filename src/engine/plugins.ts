@@ -4,7 +4,7 @@ import { CHAOS_STEPS } from '../chaos/registry.js';
 import { CHECKS } from '../checks/registry.js';
 import { PROVIDERS } from '../providers/registry.js';
 import type { ClusterProvider } from '../providers/types.js';
-import type { BackupStrategy, ChaosStep, Check } from './types.js';
+import type { BackupStrategy, ChaosStep, Check } from '../contracts/types.js';
 
 function lookup<T>(map: Record<string, T>, id: string, noun: string): T {
   const found = map[id];

@@ -1,5 +1,5 @@
 import type { PhaseName } from '../scenario/schema.js';
-import type { Verdict } from './types.js';
+import type { Verdict } from '../contracts/types.js';
 
 export type ProgressStatus = 'passed' | 'failed' | 'skipped';
 

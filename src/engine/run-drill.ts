@@ -8,10 +8,10 @@ import { loadDocuments, type LoadedScenario } from '../scenario/loader.js';
 import { defaultCatalog } from '../scenario/catalog.js';
 import { shardScenarios } from '../scenario/shard.js';
 import { renderAll } from '../reporters/registry.js';
-import { FileAuditLog } from './audit.js';
+import { FileAuditLog } from '../audit/audit-log.js';
 import { runScenario } from './run-scenario.js';
 import { findCanaries } from './leaks.js';
-import { systemClock, type Clock, type RunResults, type ScenarioResult, type Verdict } from './types.js';
+import { systemClock, type Clock, type RunResults, type ScenarioResult, type Verdict } from '../contracts/types.js';
 
 export interface DrillRunOptions {
   files: string[];

@@ -9,7 +9,7 @@ import { KDRILL_VERSION } from '../core/version.js';
 import type { LoadedScenario } from '../scenario/loader.js';
 import type { PhaseName } from '../scenario/schema.js';
 import { seedFixtures } from '../fixtures/seed.js';
-import type { AuditLog } from './audit.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { createDrillContext, type EngineContext } from './context.js';
 import { countMarkers, ensureMarkerNamespace, writeMarker } from './markers.js';
 import { evaluateObjectives, measureRpo } from './objectives.js';
@@ -20,7 +20,7 @@ import { runBaselines, runChecks } from './verify-phase.js';
 import { openScenarioStorage, STORE_KEYS_FACT } from './storage.js';
 import { Timeline } from './timeline.js';
 import { assertDestructiveAllowed } from '../chaos/guard.js';
-import type { Clock, ScenarioResult } from './types.js';
+import type { Clock, ScenarioResult } from '../contracts/types.js';
 
 export interface ScenarioRunOptions {
   runId: string;

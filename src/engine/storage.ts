@@ -5,7 +5,7 @@ import type { KeyProvider } from '../crypto/types.js';
 import { openStore } from '../store/registry.js';
 import type { BackupStore } from '../store/types.js';
 import type { Scenario } from '../scenario/schema.js';
-import type { AuditLog } from './audit.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { Logger } from '../core/logger.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { PhaseName } from '../scenario/schema.js';
-import type { Clock, TimelineEntry } from './types.js';
+import type { Clock, TimelineEntry } from '../contracts/types.js';
 
 /** Records when each phase and step started and ended: the source of the Gantt chart and of RTO/RPO. */
 export class Timeline {

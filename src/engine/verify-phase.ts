@@ -1,7 +1,7 @@
 import type { CheckSpecType } from '../scenario/schema.js';
 import { oneLine, type PhaseRunner } from './phases.js';
 import { plugins } from './plugins.js';
-import type { CheckOutcome, CheckResult, DrillContext } from './types.js';
+import type { CheckOutcome, CheckResult, DrillContext } from '../contracts/types.js';
 
 const nameOf = (spec: CheckSpecType) => spec.name ?? spec.check;
 

@@ -1,4 +1,4 @@
-import type { CheckResult, ObjectiveResult, ScenarioResult } from '../engine/types.js';
+import type { CheckResult, ObjectiveResult, ScenarioResult } from '../contracts/types.js';
 import { formatDuration } from './format.js';
 
 /** One entry of "What failed and what to change". */

@@ -2,13 +2,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KdrillError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
-import type { Reporter, RunResults } from '../engine/types.js';
+import type { Reporter, RunResults } from '../contracts/types.js';
 import { COUNT_ORDER, orderedKeys, redactDeep, sortKeysDeep } from './format.js';
 
 /** The file name of the source-of-truth results. */
 export const RESULTS_FILE = 'results.json';
 
-// Known records keep the declaration order of src/engine/types.ts; unknown keys follow, sorted.
+// Known records keep the declaration order of src/contracts/types.ts; unknown keys follow, sorted.
 const ORDER = {
   run: ['formatVersion', 'runId', 'kdrillVersion', 'startedAt', 'finishedAt', 'verdict', 'invocation', 'scenarios'],
   invocation: ['argv', 'shard', 'provider'],

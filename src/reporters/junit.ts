@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Builder, TestSuite } from 'junit-report-builder';
 import { redact } from '../core/redact.js';
-import type { CheckResult, ObjectiveResult, Reporter, RunResults, ScenarioResult } from '../engine/types.js';
+import type { CheckResult, ObjectiveResult, Reporter, RunResults, ScenarioResult } from '../contracts/types.js';
 import { evidenceText, formatDuration } from './format.js';
 import { normalizeResults } from './json.js';
 

@@ -1,4 +1,4 @@
-import type { CheckResult, ScenarioResult, Verdict } from '../engine/types.js';
+import type { CheckResult, ScenarioResult, Verdict } from '../contracts/types.js';
 import { adviceFor } from './advice.js';
 import { COUNT_ORDER, evidenceText, formatBytes, formatDuration, orderedKeys } from './format.js';
 import { cell, code, details, fenced, table, utcTime } from './markdown-parts.js';

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { redact } from '../core/redact.js';
-import type { Reporter, RunResults, ScenarioResult } from '../engine/types.js';
+import type { Reporter, RunResults, ScenarioResult } from '../contracts/types.js';
 import { adviceFor } from './advice.js';
 import { formatDuration } from './format.js';
 import { normalizeResults } from './json.js';

@@ -1,4 +1,4 @@
-import type { ScenarioResult, TimelineEntry } from '../engine/types.js';
+import type { ScenarioResult, TimelineEntry } from '../contracts/types.js';
 
 // Words a gantt line may not start with: Mermaid would read the line as a directive.
 const KEYWORDS = /^(title|section|dateformat|axisformat|tickinterval|excludes|includes|todaymarker|weekday|click|inclusiveenddates|topaxis|acctitle|accdescr|displaymode)\b/i;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearSensitive, registerSensitive } from '../core/redact.js';
-import type { RunResults } from '../engine/types.js';
+import type { RunResults } from '../contracts/types.js';
 import { CANARY, runResultsFixture } from './fixtures/run-results.js';
 import { serializeResults } from './json.js';
 import { REPORTERS, renderAll } from './registry.js';

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { KdrillError } from '../core/errors.js';
-import type { Reporter, RunResults } from '../engine/types.js';
+import type { Reporter, RunResults } from '../contracts/types.js';
 import { jsonReporter } from './json.js';
 import { junitReporter } from './junit.js';
 import { markdownReporter } from './markdown.js';

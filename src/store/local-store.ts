@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { KdrillError } from '../core/errors.js';
 import { LocalKeyProvider, assertKeyOutsideStore } from '../crypto/local-kms.js';
 import type { KeyProvider, WrappedKey } from '../crypto/types.js';
-import { type AuditLog, nullAuditLog } from '../engine/audit.js';
+import { type AuditLog, nullAuditLog } from '../audit/audit-log.js';
 import { ensureDir, fsyncDir, writeFileAtomic, writeStreamAtomic } from './atomic-file.js';
 import type { ArtifactSink, ArtifactSource } from './backend.js';
 import { MANIFEST_NAME, assertBackupId, manifestSize, newBackupId, parseManifest, sealManifest } from './manifest.js';

@@ -5,7 +5,7 @@ import { KdrillError, describeError } from '../core/errors.js';
 import { open } from '../crypto/envelope.js';
 import { createOpener } from '../crypto/envelope-stream.js';
 import type { KeyProvider } from '../crypto/types.js';
-import type { AuditLog } from '../engine/audit.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { writeStreamAtomic } from './atomic-file.js';
 import { type ArtifactSource, chain, createVerifier } from './backend.js';
 import type { ArtifactEntry, BackupManifest, BackupReader } from './types.js';

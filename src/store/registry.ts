@@ -3,7 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import { resolve } from 'node:path';
 import { KdrillError } from '../core/errors.js';
 import type { KeyProvider } from '../crypto/types.js';
-import type { AuditLog } from '../engine/audit.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { createLocalStore } from './local-store.js';
 import type { RewrappableStore } from './rewrap.js';
 import { createS3Store } from './s3-store.js';

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { KdrillError } from '../core/errors.js';
 import type { KeyProvider, WrappedKey } from '../crypto/types.js';
-import { type AuditLog, nullAuditLog } from '../engine/audit.js';
+import { type AuditLog, nullAuditLog } from '../audit/audit-log.js';
 import type { ArtifactSink, ArtifactSource } from './backend.js';
 import { MANIFEST_NAME, assertBackupId, manifestSize, newBackupId, parseManifest, sealManifest } from './manifest.js';
 import { createBackupReader } from './reader.js';

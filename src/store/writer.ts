@@ -5,7 +5,7 @@ import { KdrillError } from '../core/errors.js';
 import { SEAL_OVERHEAD, generateDataKey, seal } from '../crypto/envelope.js';
 import { createSealer } from '../crypto/envelope-stream.js';
 import type { KeyProvider, WrappedKey } from '../crypto/types.js';
-import type { AuditLog } from '../engine/audit.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { type ArtifactSink, chain, createHasher } from './backend.js';
 import { assertArtifactName, computeRootHash, computeRootMac, manifestSize, sealManifest } from './manifest.js';
 import type { ArtifactEntry, BackupManifest, BackupWriter } from './types.js';

@@ -8,7 +8,7 @@ import { createKeyFile, LocalKeyProvider } from '../crypto/local-kms.js';
 import { createLocalStore } from '../store/local-store.js';
 import { silentLogger } from '../core/logger.js';
 import { registerSensitive } from '../core/redact.js';
-import type { DrillContext } from '../engine/types.js';
+import type { DrillContext } from '../contracts/types.js';
 import { grepDir } from '../../test/support/wait.js';
 
 describe('command strategy', () => {

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { KdrillError } from '../core/errors.js';
 import { runUserCommand } from '../chaos/exec.js';
 import { ExecOptions } from '../chaos/exec-invocation.js';
-import type { BackupStrategy, DrillContext } from '../engine/types.js';
+import type { BackupStrategy, DrillContext } from '../contracts/types.js';
 import type { BackupManifest } from '../store/types.js';
 
 const ID = 'command';

@@ -1,4 +1,4 @@
-import type { BackupStrategy } from '../engine/types.js';
+import type { BackupStrategy } from '../contracts/types.js';
 import { etcdSnapshotStrategy } from './etcd-snapshot/index.js';
 import { resourceExport } from './resource-export/index.js';
 import { commandStrategy } from './command.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crdCompat } from '../../src/checks/crd-compat.js';
 import { validateWithServer } from '../../src/checks/crd/validate-cr.js';
-import type { CheckOutcome } from '../../src/engine/types.js';
+import type { CheckOutcome } from '../../src/contracts/types.js';
 import type { KubeObject } from '../../src/kube/types.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { makeTestContext, type TestContext } from '../support/context.js';

@@ -5,7 +5,7 @@ import { damageFixtures, seedEtcdFixtures, type EtcdFixtures } from '../support/
 import { etcdConsistency as check } from '../../src/checks/etcd-consistency.js';
 import { etcdSnapshotStrategy } from '../../src/strategies/etcd-snapshot/index.js';
 import type { Cluster } from '../../src/providers/types.js';
-import type { CheckOutcome } from '../../src/engine/types.js';
+import type { CheckOutcome } from '../../src/contracts/types.js';
 
 interface Evidence {
   members: { healthy: boolean; errors: string[] }[];

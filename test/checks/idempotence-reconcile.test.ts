@@ -4,7 +4,7 @@ import { controllerReconcile } from '../../src/checks/controller-reconcile.js';
 import { STRATEGIES } from '../../src/strategies/registry.js';
 import { applyFixtures } from '../../src/fixtures/apply.js';
 import { generatedCrd, GENERATED_CRD } from '../../src/fixtures/generate.js';
-import type { BackupStrategy } from '../../src/engine/types.js';
+import type { BackupStrategy } from '../../src/contracts/types.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { makeTestContext, type TestContext } from '../support/context.js';
 import { waitFor } from '../support/wait.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rbacCreep } from '../../src/checks/rbac-creep.js';
-import type { CheckOutcome } from '../../src/engine/types.js';
+import type { CheckOutcome } from '../../src/contracts/types.js';
 import type { KubeObject } from '../../src/kube/types.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { makeTestContext, type TestContext } from '../support/context.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretInjection } from '../../src/checks/secret-injection.js';
 import { makeTestCertificate, type TestCertificate } from '../../src/checks/secrets/test-certs.js';
-import type { CheckOutcome } from '../../src/engine/types.js';
+import type { CheckOutcome } from '../../src/contracts/types.js';
 import type { KubeObject } from '../../src/kube/types.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { makeTestContext, type TestContext } from '../support/context.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stateDiff } from '../../src/checks/state-diff.js';
-import type { CheckOutcome } from '../../src/engine/types.js';
+import type { CheckOutcome } from '../../src/contracts/types.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { makeTestContext, type TestContext } from '../support/context.js';
 import { waitFor } from '../support/wait.js';

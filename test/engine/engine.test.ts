@@ -11,7 +11,7 @@ import { testLogger } from '../support/cluster.js';
 import { listStates } from '../../src/providers/local/state.js';
 import { isAlive } from '../../src/providers/local/process.js';
 import { attachLocalCluster } from '../../src/providers/local/create.js';
-import { verifyAuditLog } from '../../src/engine/audit.js';
+import { verifyAuditLog } from '../../src/audit/audit-log.js';
 
 const here = import.meta.dirname;
 const KDRILL = join(here, '../../bin/kdrill.js');

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { KubeClient } from '../../src/kube/client.js';
 import type { KubeObject } from '../../src/kube/types.js';
-import { canonicalJson } from '../../src/engine/audit.js';
+import { canonicalJson } from '../../src/audit/audit-log.js';
 import { waitFor } from './wait.js';
 import { widgetCrd } from './crds.js';
 

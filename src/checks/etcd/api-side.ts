@@ -1,4 +1,4 @@
-import { canonicalJson } from '../../engine/audit.js';
+import { canonicalJson } from '../../audit/audit-log.js';
 import { describeError } from '../../core/errors.js';
 import type { KubeClient } from '../../kube/client.js';
 import type { KubeObject } from '../../kube/types.js';

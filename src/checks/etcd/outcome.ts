@@ -1,4 +1,4 @@
-import type { CheckOutcome } from '../../engine/types.js';
+import type { CheckOutcome } from '../../contracts/types.js';
 import { capList } from '../diff/render.js';
 import type { Findings } from './inspect.js';
 import { VOLATILE_PREFIXES } from './key-set.js';

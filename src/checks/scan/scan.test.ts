@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DrillContext } from '../../engine/types.js';
+import type { DrillContext } from '../../contracts/types.js';
 import { noPlaintextSecrets } from '../no-plaintext-secrets.js';
 import { base64Cores, canaryNeedles } from './needles.js';
 import { collectFiles, scanFiles } from './scan-files.js';

@@ -1,4 +1,4 @@
-import type { CheckOutcome } from '../../engine/types.js';
+import type { CheckOutcome } from '../../contracts/types.js';
 import { capped } from '../check-support.js';
 import type { SecretComparison } from './digests.js';
 import type { TokenProbe } from './tokens.js';

@@ -4,7 +4,7 @@ import { LocalKeyProvider, assertKeyOutsideStore } from '../../crypto/local-kms.
 import type { KeyProvider } from '../../crypto/types.js';
 import { createLocalStore } from '../../store/local-store.js';
 import type { RewrappableStore } from '../../store/rewrap.js';
-import type { AuditLog } from '../../engine/audit.js';
+import type { AuditLog } from '../../audit/audit-log.js';
 
 /** For commands that only read manifests: any attempt to use a key is a bug, reported as E_KEY. */
 export const noKeys: KeyProvider = {

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KdrillError } from '../../core/errors.js';
-import type { DrillContext } from '../../engine/types.js';
+import type { DrillContext } from '../../contracts/types.js';
 import type { BackupManifest } from '../../store/types.js';
 import { etcdTools, runEtcdctl, type EtcdTools } from './etcd-tools.js';
 import { storeMaterial } from './material.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KdrillError } from '../../core/errors.js';
 import { silentLogger } from '../../core/logger.js';
-import type { DrillContext } from '../../engine/types.js';
+import type { DrillContext } from '../../contracts/types.js';
 import type { Cluster } from '../../providers/types.js';
 import { bringUp } from './bring-up.js';
 import { etcdSnapshotStrategy } from './index.js';

@@ -1,5 +1,5 @@
 import { describeError, isKdrillError } from '../../core/errors.js';
-import type { DrillContext } from '../../engine/types.js';
+import type { DrillContext } from '../../contracts/types.js';
 import type { Cluster, ClusterSecretsMaterial } from '../../providers/types.js';
 
 type RestoreCall = NonNullable<Cluster['restoreEtcdSnapshot']>;

@@ -1,4 +1,4 @@
-import type { BackupStrategy } from '../../engine/types.js';
+import type { BackupStrategy } from '../../contracts/types.js';
 import type { Cluster } from '../../providers/types.js';
 import { runBackup } from './backup.js';
 import { STRATEGY_ID } from './layout.js';

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KdrillError, isKdrillError } from '../../core/errors.js';
-import type { DrillContext, RestoreReport } from '../../engine/types.js';
+import type { DrillContext, RestoreReport } from '../../contracts/types.js';
 import type { Cluster, ClusterSecretsMaterial } from '../../providers/types.js';
 import type { BackupManifest } from '../../store/types.js';
 import { etcdTools } from './etcd-tools.js';

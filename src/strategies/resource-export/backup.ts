@@ -1,4 +1,4 @@
-import type { DrillContext } from '../../engine/types.js';
+import type { DrillContext } from '../../contracts/types.js';
 import { discoverResources, preferredGroupVersions } from '../../kube/discovery.js';
 import type { KubeObject } from '../../kube/types.js';
 import type { BackupManifest } from '../../store/types.js';

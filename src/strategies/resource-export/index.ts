@@ -1,4 +1,4 @@
-import type { BackupStrategy } from '../../engine/types.js';
+import type { BackupStrategy } from '../../contracts/types.js';
 import { runBackup, STRATEGY_ID } from './backup.js';
 import { backupOptions, ResourceExportOptionsSchema, restoreOptions } from './options.js';
 import { runRestore } from './restore.js';

@@ -1,4 +1,4 @@
-import type { DrillContext } from '../../engine/types.js';
+import type { DrillContext } from '../../contracts/types.js';
 import type { KubeClient } from '../../kube/client.js';
 import type { ApplyEnv } from './apply.js';
 import { shorten } from './api-errors.js';

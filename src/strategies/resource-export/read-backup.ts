@@ -1,5 +1,5 @@
 import { KdrillError } from '../../core/errors.js';
-import type { AuditLog } from '../../engine/audit.js';
+import type { AuditLog } from '../../audit/audit-log.js';
 import type { KubeObject } from '../../kube/types.js';
 import type { BackupManifest, BackupReader } from '../../store/types.js';
 import { INDEX_NAME, type BackupIndex } from './layout.js';

@@ -1,5 +1,5 @@
 import { KdrillError } from '../../core/errors.js';
-import type { DrillContext, RestoreReport } from '../../engine/types.js';
+import type { DrillContext, RestoreReport } from '../../contracts/types.js';
 import type { BackupManifest } from '../../store/types.js';
 import { applyStep, throwIfAborted, type ApplyEnv, type Outcome } from './apply.js';
 import { STRATEGY_ID } from './backup.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clearSensitive, registerSensitive } from '../core/redact.js';
-import { FileAuditLog, GENESIS_HASH, canonicalJson, hashEntry, verifyAuditLog, type AuditEntry } from './audit.js';
+import { FileAuditLog, GENESIS_HASH, canonicalJson, hashEntry, verifyAuditLog, type AuditEntry } from './audit-log.js';
 
 let dir: string;
 let path: string;

@@ -5,7 +5,7 @@ import type { Cluster, ClusterProvider } from '../providers/types.js';
 import type { BackupManifest, BackupStore } from '../store/types.js';
 import type { KeyProvider } from '../crypto/types.js';
 import type { Scenario, PhaseName } from '../scenario/schema.js';
-import type { AuditLog } from './audit.js';
+import type { AuditLog } from '../audit/audit-log.js';
 
 /** Wall-clock source, injectable for tests. */
 export interface Clock {
