@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { ChaosStep, DrillContext } from '../contracts/types.js';
 import type { ComponentName } from '../providers/types.js';
-import { assertDestructiveAllowed } from './guard.js';
+import { assertDestructiveAllowed } from '../contracts/guard.js';
 import { DurationOption, durationMs, invalidOption, parseStepOptions } from './options.js';
 import { sleep } from './wait.js';
 

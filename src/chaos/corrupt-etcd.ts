@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { KdrillError } from '../core/errors.js';
 import type { ChaosStep, DrillContext } from '../contracts/types.js';
 import type { ComponentName } from '../providers/types.js';
-import { assertDestructiveAllowed } from './guard.js';
+import { assertDestructiveAllowed } from '../contracts/guard.js';
 import { DurationOption, durationMs, invalidOption, parseStepOptions } from './options.js';
 
 const ID = 'corrupt-etcd';

@@ -4,7 +4,7 @@ import type { ChaosStep, DrillContext } from '../contracts/types.js';
 import { isNotFound } from '../kube/errors.js';
 import type { KubeClient } from '../kube/client.js';
 import type { KubeObject } from '../kube/types.js';
-import { assertDestructiveAllowed } from './guard.js';
+import { assertDestructiveAllowed } from '../contracts/guard.js';
 import { DurationOption, durationMs, NameList, parseStepOptions, requireExactlyOne } from './options.js';
 import { waitUntil } from './wait.js';
 

@@ -3,7 +3,7 @@ import { KdrillError } from '../core/errors.js';
 import type { ChaosStep, DrillContext } from '../contracts/types.js';
 import type { KubeObject } from '../kube/types.js';
 import { countObjectsIn, total } from './count-objects.js';
-import { assertDestructiveAllowed } from './guard.js';
+import { assertDestructiveAllowed } from '../contracts/guard.js';
 import { DurationOption, durationMs, NameList, parseStepOptions, requireExactlyOne } from './options.js';
 import { waitUntil } from './wait.js';
 

@@ -3,7 +3,7 @@ import { KdrillError } from '../core/errors.js';
 import type { ChaosStep, DrillContext } from '../contracts/types.js';
 import type { KubeObject } from '../kube/types.js';
 import { mapLimit } from '../core/map-limit.js';
-import { assertDestructiveAllowed } from './guard.js';
+import { assertDestructiveAllowed } from '../contracts/guard.js';
 import { DurationOption, durationMs, invalidOption, NameList, parseStepOptions } from './options.js';
 import { namespacesToList, refusedSystemRefs, selectionProblems, selects, splitRef, type SecretSelection } from './select-secrets.js';
 import { waitUntil } from './wait.js';

@@ -4,7 +4,7 @@ import { killOnExit } from '../core/cleanup.js';
 import { redact } from '../core/redact.js';
 import type { ChaosStep, DrillContext } from '../contracts/types.js';
 import { buildInvocation, ExecOptions, lastLines, type Invocation } from './exec-invocation.js';
-import { assertDestructiveAllowed } from './guard.js';
+import { assertDestructiveAllowed } from '../contracts/guard.js';
 import { durationMs, parseStepOptions } from './options.js';
 
 const ID = 'exec';

@@ -3,7 +3,7 @@ import type { ChaosStep, DrillContext } from '../contracts/types.js';
 import { isConflict } from '../kube/errors.js';
 import type { KubeObject } from '../kube/types.js';
 import { changeSchema, checkDropVersion, moveStorage, newPrinterColumns, selectVersions, type CrdVersion, type SchemaNode } from './crd-mutations.js';
-import { assertDestructiveAllowed } from './guard.js';
+import { assertDestructiveAllowed } from '../contracts/guard.js';
 import { invalidOption, parseStepOptions } from './options.js';
 import { waitUntil } from './wait.js';
 

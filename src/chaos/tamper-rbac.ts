@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ChaosStep, DrillContext } from '../contracts/types.js';
 import { isConflict } from '../kube/errors.js';
 import type { KubeObject } from '../kube/types.js';
-import { assertDestructiveAllowed } from './guard.js';
+import { assertDestructiveAllowed } from '../contracts/guard.js';
 import { invalidOption, parseStepOptions } from './options.js';
 import { rbacPath, rbacSubject, tamperProblems, TamperOptions, WILDCARD_RULE, type ObjectRef } from './tamper-rbac-options.js';
 

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { KdrillError } from '../core/errors.js';
 import type { ChaosStep } from '../contracts/types.js';
-import { assertDestructiveAllowed } from './guard.js';
+import { assertDestructiveAllowed } from '../contracts/guard.js';
 import { parseStepOptions } from './options.js';
 
 const ID = 'wipe-cluster';

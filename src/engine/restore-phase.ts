@@ -6,7 +6,7 @@ import { oneLine, type PhaseRunner } from './phases.js';
 import { plugins } from './plugins.js';
 import type { EngineContext } from './context.js';
 import type { ScenarioResult } from '../contracts/types.js';
-import { assertDestructiveAllowed } from '../chaos/guard.js';
+import { assertDestructiveAllowed } from '../contracts/guard.js';
 import { CLUSTER_WIPED_FACT } from '../chaos/wipe-cluster.js';
 import { STORE_KEYS_FACT, storeFor } from './storage.js';
 

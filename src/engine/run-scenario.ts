@@ -19,7 +19,7 @@ import { runRestorePhase } from './restore-phase.js';
 import { runBaselines, runChecks } from './verify-phase.js';
 import { openScenarioStorage, STORE_KEYS_FACT } from './storage.js';
 import { Timeline } from './timeline.js';
-import { assertDestructiveAllowed } from '../chaos/guard.js';
+import { assertDestructiveAllowed } from '../contracts/guard.js';
 import type { Clock, ScenarioResult } from '../contracts/types.js';
 
 export interface ScenarioRunOptions {

@@ -1,5 +1,5 @@
 import { KdrillError } from '../core/errors.js';
-import type { DrillContext } from '../contracts/types.js';
+import type { DrillContext } from './types.js';
 
 /** Throws E_UNSAFE_TARGET when `stepId` would break a cluster kdrill did not create and the scenario did not opt in. */
 export function assertDestructiveAllowed(ctx: Pick<DrillContext, 'cluster' | 'scenario'>, stepId: string): void {

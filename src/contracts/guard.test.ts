@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DrillContext } from '../contracts/types.js';
+import type { DrillContext } from './types.js';
 import { assertDestructiveAllowed } from './guard.js';
 
 const ctx = (createdByKdrill: boolean, allowDestructive?: boolean) =>
