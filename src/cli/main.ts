@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { describeError, isKdrillError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { redact } from '../core/redact.js';
-import { COMMANDS } from './commands/index.js';
+import { COMMANDS, commandName } from './commands/index.js';
 import { KDRILL_VERSION } from '../core/version.js';
 
 /** Options every command sees. */
@@ -38,14 +38,33 @@ export async function main(argv: string[]): Promise<number> {
     },
     stdout: (text) => process.stdout.write(redact(text.endsWith('\n') ? text : text + '\n')),
   };
-  for (const command of COMMANDS) command.register(program, env);
-  program.commands.forEach((c) => c.exitOverride());
   try {
+    await registerCommands(program, env, argv);
+    program.commands.forEach((c) => c.exitOverride());
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     return reportError(error, argv.includes('-v') || argv.includes('--verbose'));
   }
+}
+
+/**
+ * Registers the command being run from its module and every other one as a name + description stub (enough for
+ * `--help`, `--version` and commander's "did you mean"), so a start only loads what the command uses.
+ */
+async function registerCommands(program: Command, env: CliEnv, argv: readonly string[]): Promise<void> {
+  const wanted = requestedCommand(argv);
+  const entry = COMMANDS.find((c) => commandName(c) === wanted);
+  if (entry) (await entry.load()).register(program, env);
+  for (const c of COMMANDS) {
+    if (!program.commands.some((p) => p.name() === commandName(c))) program.command(c.command).description(c.describe);
+  }
+}
+
+/** The first operand is the command (the global options take no values); `help X` asks for X. */
+export function requestedCommand(argv: readonly string[]): string | undefined {
+  const operands = argv.filter((a) => !a.startsWith('-'));
+  return operands[0] === 'help' ? operands[1] : operands[0];
 }
 
 function reportError(error: unknown, verbose: boolean): number {

@@ -1,4 +1,4 @@
-import { DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import type * as KmsSdk from '@aws-sdk/client-kms';
 import { KdrillError } from '../core/errors.js';
 import type { KeyProvider, WrappedKey } from './types.js';
 
@@ -18,13 +18,23 @@ export const ENCRYPTION_CONTEXT = { purpose: 'kdrill-dek' } as const;
 /** A KEK in AWS KMS (or a KMS-compatible server): Encrypt/Decrypt of the data key. AWS exposes no key version, so none is stored. */
 export class AwsKmsKeyProvider implements KeyProvider {
   readonly id = 'aws-kms';
-  private readonly client: KMSClient;
+  /** The SDK is loaded with the first wrap/unwrap: the KMS registry is imported by every scenario validation. */
+  private client: Promise<{ sdk: typeof KmsSdk; client: KmsSdk.KMSClient }> | undefined;
+  private readonly region: string;
 
   constructor(private readonly options: AwsKmsOptions) {
     const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
     if (!options.keyId) throw new KdrillError('E_KEY', 'the aws-kms provider needs a keyId', { hint: 'set kms.options.keyId to a key id, ARN or alias/NAME' });
     if (!region) throw new KdrillError('E_KEY', 'the aws-kms provider has no region', { hint: 'set kms.options.region or AWS_REGION' });
-    this.client = new KMSClient({ region, ...(options.endpoint ? { endpoint: options.endpoint } : {}), maxAttempts: 3 });
+    this.region = region;
+  }
+
+  private kms(): Promise<{ sdk: typeof KmsSdk; client: KmsSdk.KMSClient }> {
+    this.client ??= import('@aws-sdk/client-kms').then((sdk) => ({
+      sdk,
+      client: new sdk.KMSClient({ region: this.region, ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}), maxAttempts: 3 }),
+    }));
+    return this.client;
   }
 
   describe(): string {
@@ -32,8 +42,9 @@ export class AwsKmsKeyProvider implements KeyProvider {
   }
 
   async wrap(dataKey: Buffer): Promise<WrappedKey> {
+    const { sdk, client } = await this.kms();
     const out = await this.call('wrap with', this.options.keyId, () =>
-      this.client.send(new EncryptCommand({ KeyId: this.options.keyId, Plaintext: dataKey, EncryptionContext: { ...ENCRYPTION_CONTEXT } })),
+      client.send(new sdk.EncryptCommand({ KeyId: this.options.keyId, Plaintext: dataKey, EncryptionContext: { ...ENCRYPTION_CONTEXT } })),
     );
     if (!out.CiphertextBlob) throw new KdrillError('E_KEY', `KMS returned no ciphertext for key ${this.options.keyId}`);
     // KMS answers with the key's ARN: store that, not the alias, so a re-pointed alias cannot change which key unwraps.
@@ -46,9 +57,10 @@ export class AwsKmsKeyProvider implements KeyProvider {
         hint: `configure the ${wrapped.provider} provider that made the backup`,
       });
     }
+    const { sdk, client } = await this.kms();
     const out = await this.call('unwrap with', wrapped.keyId, () =>
-      this.client.send(
-        new DecryptCommand({ KeyId: wrapped.keyId, CiphertextBlob: Buffer.from(wrapped.ciphertext, 'base64'), EncryptionContext: { ...ENCRYPTION_CONTEXT } }),
+      client.send(
+        new sdk.DecryptCommand({ KeyId: wrapped.keyId, CiphertextBlob: Buffer.from(wrapped.ciphertext, 'base64'), EncryptionContext: { ...ENCRYPTION_CONTEXT } }),
       ),
     );
     if (!out.Plaintext) throw new KdrillError('E_KEY', `KMS returned no plaintext for key ${wrapped.keyId}`);

@@ -1,9 +1,10 @@
 import https from 'node:https';
 import http from 'node:http';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { KdrillError } from '../core/errors.js';
 import { apiErrorFromBody, KubeApiError } from './errors.js';
 import type { KubeObject, KubeList } from './types.js';
+import { kubeconfigServer, loadKubeConfig } from './kubeconfig.js';
 
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
@@ -24,41 +25,45 @@ export interface ListOptions {
 
 export const FIELD_MANAGER = 'kdrill';
 
+/** A kubeconfig whose server is known now and whose client-node KubeConfig (credentials, TLS) is loaded on first use. */
+export interface DeferredKubeConfig {
+  server: string;
+  load(): Promise<KubeConfig>;
+}
+
 /**
  * A raw-JSON Kubernetes client. Objects go over the wire as plain JSON so that no field is dropped or re-typed
  * (client-node's typed models lose unknown fields); TLS and credentials come from client-node's KubeConfig.
+ * client-node costs ~0.4 s to import, so a client made by fromFile() loads it with its first request: commands that
+ * never reach a cluster (validate, list, --help) do not pay for it.
  */
 export class KubeClient {
-  readonly kubeConfig: KubeConfig;
   readonly server: string;
-  private base: https.RequestOptions | undefined;
+  private readonly loadConfig: () => Promise<KubeConfig>;
+  private base: Promise<https.RequestOptions> | undefined;
   private agent: https.Agent | http.Agent | undefined;
   /** Counts of mutating requests, so tests and checks can prove a restore made no writes. */
   readonly writeCount = { value: 0 };
 
-  constructor(kubeConfig: KubeConfig) {
-    this.kubeConfig = kubeConfig;
-    const cluster = kubeConfig.getCurrentCluster();
+  constructor(config: KubeConfig | DeferredKubeConfig) {
+    if ('load' in config) {
+      this.server = config.server.replace(/\/$/, '');
+      this.loadConfig = config.load;
+      return;
+    }
+    const cluster = config.getCurrentCluster();
     if (!cluster) {
       throw new KdrillError('E_KUBECONFIG', 'the kubeconfig has no current cluster', {
         hint: 'set current-context, or pass --context NAME',
       });
     }
     this.server = cluster.server.replace(/\/$/, '');
+    this.loadConfig = async () => config;
   }
 
+  /** A client for `context` (default: current-context) of a kubeconfig file; E_KUBECONFIG when it names no server. */
   static fromFile(path: string, context?: string): KubeClient {
-    const kc = new KubeConfig();
-    try {
-      kc.loadFromFile(path);
-    } catch (error) {
-      // Only the first line: the YAML parser quotes the surrounding lines, which can hold a token.
-      throw new KdrillError('E_KUBECONFIG', `cannot read kubeconfig ${path}: ${(error as Error).message.split('\n')[0]}`, {
-        hint: 'pass a valid kubeconfig file (kubectl config view --raw > file)',
-      });
-    }
-    if (context) kc.setCurrentContext(context);
-    return new KubeClient(kc);
+    return new KubeClient({ server: kubeconfigServer(path, context), load: () => loadKubeConfig(path, context) });
   }
 
   async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
@@ -189,17 +194,26 @@ export class KubeClient {
     });
   }
 
-  private async baseOptions(): Promise<https.RequestOptions> {
+  /** Loaded once per client, also under concurrent first requests; a failed load is retried by the next request. */
+  private baseOptions(): Promise<https.RequestOptions> {
     if (this.base) return this.base;
+    const loading = this.connectOptions();
+    loading.catch(() => {
+      if (this.base === loading) this.base = undefined;
+    });
+    this.base = loading;
+    return loading;
+  }
+
+  private async connectOptions(): Promise<https.RequestOptions> {
     const opts: https.RequestOptions = {};
-    await this.kubeConfig.applyToHTTPSOptions(opts);
+    await (await this.loadConfig()).applyToHTTPSOptions(opts);
     // client-node builds a fresh agent per call; one keep-alive agent is what makes bulk restores fast.
     const tls = { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername };
     this.agent = this.server.startsWith('https:')
       ? new https.Agent({ ...tls, keepAlive: true, maxSockets: 32 })
       : new http.Agent({ keepAlive: true, maxSockets: 32 });
-    this.base = { ...tls, headers: opts.headers ?? {}, auth: opts.auth };
-    return this.base;
+    return { ...tls, headers: opts.headers ?? {}, auth: opts.auth };
   }
 }
 

@@ -2,7 +2,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
-import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { KdrillError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -60,7 +59,7 @@ export async function openKubeconfigCluster(options: { path?: string; context?: 
   const path = resolveKubeconfigPath(options.path);
   const doc = await readKubeconfig(path);
   const context = chooseContext(doc, path, options.context);
-  const client = loadClient(path, context);
+  const client = await loadClient(path, context);
   let versions: ClusterVersions;
   try {
     versions = { kubernetes: await kubernetesVersion(client) };
@@ -75,7 +74,9 @@ export async function openKubeconfigCluster(options: { path?: string; context?: 
   return new KubeconfigCluster(options.name ?? context, pinned?.file ?? path, versions, context, pinned?.dir);
 }
 
-function loadClient(path: string, context: string): KubeClient {
+async function loadClient(path: string, context: string): Promise<KubeClient> {
+  // Imported here: client-node is heavy, and loading the provider registry (validate, list) must stay cheap.
+  const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   try {
     kc.loadFromFile(path);

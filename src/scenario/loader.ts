@@ -54,9 +54,11 @@ export async function loadDrill(file: string, catalog: PluginCatalog): Promise<L
   return loaded.drill;
 }
 
-/** Loads Scenario and Drill files (kind read from each); every problem in every file is reported in one error. */
-export async function loadDocuments(files: readonly string[], catalog: PluginCatalog): Promise<LoadedDocuments> {
-  const validators = createValidators();
+/**
+ * Loads Scenario and Drill files (kind read from each); every problem in every file is reported in one error.
+ * Pass `validators` to share compiled schemas across calls (compiling them costs ~0.1 s each time).
+ */
+export async function loadDocuments(files: readonly string[], catalog: PluginCatalog, validators: Validators = createValidators()): Promise<LoadedDocuments> {
   const problems: Problem[] = [];
   const missing: KdrillError[] = [];
   const result: LoadedDocuments = { scenarios: [], drills: [] };

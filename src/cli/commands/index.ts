@@ -1,21 +1,36 @@
 import type { CommandModule } from '../main.js';
-import { backupsCommand } from './backups.js';
-import { clusterCommand } from './cluster.js';
-import { runCommand } from './run.js';
-import { backupRestoreCommands } from './backup-restore.js';
-import { listCommand } from './list.js';
-import { keysCommand } from './keys.js';
-import { reportCommand } from './report.js';
-import { validateCommand } from './validate.js';
 
-/** Every top-level command, in `kdrill --help` order. Adding a command = one file + one line here. */
-export const COMMANDS: CommandModule[] = [
-  runCommand,
-  listCommand,
-  backupRestoreCommands,
-  clusterCommand,
-  reportCommand,
-  validateCommand,
-  keysCommand,
-  backupsCommand,
+/** One top-level command as `kdrill --help` lists it, and how to load its implementation. */
+export interface CommandEntry {
+  /** Name and arguments, as commander's `program.command()` takes them: 'run <files...>'. */
+  command: string;
+  /** One line for `kdrill --help`; must equal the description the module registers (a unit test compares them). */
+  describe: string;
+  /** Imports the module that registers the command: only done when this command runs. */
+  load: () => Promise<CommandModule>;
+}
+
+/**
+ * Every top-level command, in `kdrill --help` order. Adding a command = one file + one entry here.
+ *
+ * Keep this file free of static imports of command modules: `kdrill --help`, `--version` and every other command
+ * must not pay for a command's dependencies (client-node, the AWS SDK, the engine). main() loads only the module of
+ * the command being run and lists the others from `command` and `describe`. Inside a command module, import heavy
+ * libraries in the action (`await import(...)`) when only one subcommand needs them.
+ */
+export const COMMANDS: CommandEntry[] = [
+  { command: 'run <files...>', describe: 'run scenarios or drills: back up, break, restore, verify, and write reports', load: async () => (await import('./run.js')).runCommand },
+  { command: 'list [section]', describe: 'list built-in scenarios, providers, strategies, chaos steps, checks and KMS providers', load: async () => (await import('./list.js')).listCommand },
+  { command: 'backup', describe: 'back up a cluster with a strategy into a store', load: async () => (await import('./backup-restore.js')).backupRestoreCommands },
+  { command: 'restore <backup-id>', describe: 'restore a backup from a store into a cluster', load: async () => (await import('./backup-restore.js')).backupRestoreCommands },
+  { command: 'cluster', describe: 'start, stop and list local clusters (etcd + kube-apiserver + kube-controller-manager on loopback)', load: async () => (await import('./cluster.js')).clusterCommand },
+  { command: 'report <results>', describe: 're-render the JUnit and Markdown reports from a results.json', load: async () => (await import('./report.js')).reportCommand },
+  { command: 'validate <files...>', describe: 'check scenario and drill files without running anything', load: async () => (await import('./validate.js')).validateCommand },
+  { command: 'keys', describe: 'create, rotate and re-wrap with local key files (never prints key material)', load: async () => (await import('./keys.js')).keysCommand },
+  { command: 'backups', describe: 'list, show and verify backups in a local store', load: async () => (await import('./backups.js')).backupsCommand },
 ];
+
+/** The command name of an entry ('run' for 'run <files...>'). */
+export function commandName(entry: CommandEntry): string {
+  return entry.command.split(' ')[0]!;
+}

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { isKdrillError, KdrillError } from '../../core/errors.js';
 import { redact } from '../../core/redact.js';
 import { defaultCatalog, type PluginCatalog } from '../../scenario/catalog.js';
+import { createValidators } from '../../scenario/ajv.js';
 import { loadDocuments, type LoadedDocuments } from '../../scenario/loader.js';
 import { renderProblem, ScenarioValidationError } from '../../scenario/problems.js';
 import { displayPath } from '../../scenario/source.js';
@@ -25,9 +26,10 @@ export interface ValidateSummary {
 /** Validates each file on its own, printing `✓ file (Kind name)` or every problem; never throws for invalid input. */
 export async function validateFiles(files: readonly string[], catalog: PluginCatalog, out: ValidateOutput): Promise<ValidateSummary> {
   const summary: ValidateSummary = { files: files.length, invalid: 0, problems: 0, missing: 0 };
+  const validators = createValidators();
   for (const file of files) {
     try {
-      printValid(await loadDocuments([file], catalog), out);
+      printValid(await loadDocuments([file], catalog, validators), out);
     } catch (error) {
       summary.invalid += 1;
       if (error instanceof ScenarioValidationError) {

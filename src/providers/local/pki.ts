@@ -1,9 +1,15 @@
-// @peculiar/x509 resolves its ASN.1 codecs through tsyringe, which needs the Reflect metadata polyfill.
-import 'reflect-metadata';
 import { KeyObject, randomBytes, webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as never);
+// @peculiar/x509 (~0.1 s to import) is loaded by the first generateClusterPki(), not by whoever imports the provider.
+let x509: typeof X509;
+async function loadX509(): Promise<void> {
+  if (x509) return;
+  // It resolves its ASN.1 codecs through tsyringe, which needs the Reflect metadata polyfill.
+  await import('reflect-metadata');
+  x509 = await import('@peculiar/x509');
+  x509.cryptoProvider.set(webcrypto as never);
+}
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -17,7 +23,7 @@ export interface KeyPairPem {
 }
 
 interface Authority {
-  cert: x509.X509Certificate;
+  cert: X509.X509Certificate;
   keys: CryptoKeyPair;
   certPem: string;
   keyPem: string;
@@ -64,6 +70,7 @@ export async function generateClusterPki(clusterName: string): Promise<ClusterPk
 }
 
 async function createAuthority(commonName: string): Promise<Authority> {
+  await loadX509();
   const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
@@ -89,7 +96,7 @@ async function issue(
 ): Promise<KeyPairPem> {
   const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
   const eku = usages.map((u) => (u === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth));
-  const extensions: x509.Extension[] = [
+  const extensions: X509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
     new x509.ExtendedKeyUsageExtension(eku),
