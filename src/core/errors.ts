@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'E_BINARY_MISSING'
   | 'E_BIN_DIR'
   | 'E_BUILD_FAILED'
+  | 'E_CHECKSUM'
   | 'E_NO_GO'
   | 'E_PORT_IN_USE'
   | 'E_CLUSTER_START'

@@ -8,7 +8,7 @@ import { clustersDir, cacheDir } from '../../providers/local/paths.js';
 import { listStates } from '../../providers/local/state.js';
 import { positiveInt } from '../parse.js';
 import { isAlive } from '../../providers/local/process.js';
-import { buildBinaries } from '../../providers/local/build.js';
+import { installBinaries } from '../../providers/local/install.js';
 import { binaryVersions, cachedBinDirs, pinnedVersions, resolveBinaries } from '../../providers/local/binaries.js';
 
 /** `kdrill cluster up|down|list|build`: local clusters for humans. */
@@ -72,11 +72,13 @@ export const clusterCommand: CommandModule = {
       .action(async (name: string) => env.stdout(join(clustersDir(), name, 'kubeconfig')));
     cluster
       .command('build')
-      .description('build the pinned control-plane binaries with Go into the cache (done on first use otherwise)')
-      .option('--force', 'rebuild even if cached')
-      .action(async (opts: { force?: boolean }, cmd: Command) => {
+      .description('put the pinned control-plane binaries in the cache: official release binaries (checksums verified), else a Go build (done on first use otherwise)')
+      .option('--force', 'replace them even if cached')
+      .option('--from-source', 'build with Go, do not download')
+      .addHelpText('after', '\nKDRILL_BINARY_MIRROR=URL downloads from an internal mirror with the layout of dl.k8s.io and github.com.')
+      .action(async (opts: { force?: boolean; fromSource?: boolean }, cmd: Command) => {
         const logger = env.logger(cmd);
-        await buildBinaries({ logger, dirs: cachedBinDirs(), versions: pinnedVersions(), force: opts.force ?? false });
+        await installBinaries({ logger, dirs: cachedBinDirs(), versions: pinnedVersions(), force: opts.force ?? false, from: opts.fromSource ? 'go' : 'auto' });
         const set = await resolveBinaries({ logger, build: false });
         const versions = await binaryVersions(set);
         env.stdout(`kubernetes ${versions.kubernetes}, etcd ${versions.etcd} in ${join(cacheDir(), 'bin')}`);

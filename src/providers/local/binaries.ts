@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { KdrillError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { cacheDir, toolsDir } from './paths.js';
-import { buildBinaries } from './build.js';
+import { installBinaries } from './install.js';
 
 export const KUBE_BINARIES = ['kube-apiserver', 'kube-controller-manager', 'kubectl'] as const;
 export const ETCD_BINARIES = ['etcd', 'etcdctl', 'etcdutl'] as const;
@@ -46,14 +46,15 @@ export function cachedBinDirs(versions = pinnedVersions()): { kube: string; etcd
 export interface ResolveOptions {
   binDir?: string;
   env?: NodeJS.ProcessEnv;
-  /** Build missing binaries with Go (default true). */
+  /** Download or build missing binaries (default true). */
   build?: boolean;
   logger: Logger;
 }
 
 /**
  * Find every control-plane binary: --bin-dir, then $KDRILL_BIN_DIR, $KUBEBUILDER_ASSETS (envtest layout), the cache
- * of pinned builds, then PATH. Missing ones are built from the pinned Go modules when Go is installed.
+ * of pinned builds, then PATH. Missing ones are installed into the cache: the official release binaries (checksums
+ * verified), else built from the pinned Go modules.
  */
 export async function resolveBinaries(options: ResolveOptions): Promise<BinarySet> {
   const env = options.env ?? process.env;
@@ -68,7 +69,7 @@ export async function resolveBinaries(options: ResolveOptions): Promise<BinarySe
       });
     }
     if (options.build === false) throw missingError(missing);
-    await buildBinaries({ logger: options.logger, dirs: cachedBinDirs(), versions: pinnedVersions(), env });
+    await installBinaries({ logger: options.logger, dirs: cachedBinDirs(), versions: pinnedVersions(), env });
     found = search(options, env);
   }
   const stillMissing = REQUIRED.filter((b) => !found.paths[b]);

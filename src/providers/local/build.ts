@@ -1,20 +1,24 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { KdrillError } from '../../core/errors.js';
-import { removeOnExit } from '../../core/cleanup.js';
 import type { Logger } from '../../core/logger.js';
 import { toolsDir } from './paths.js';
 import type { PinnedVersions } from './binaries.js';
+import { replaceDir } from './replace-dir.js';
 
-interface BuildOptions {
+/** The two cache folders: Kubernetes (kube-apiserver, kube-controller-manager, kubectl) and etcd (etcd, etcdctl, etcdutl). */
+export type BinaryGroup = 'kube' | 'etcd';
+
+export interface BuildOptions {
   logger: Logger;
-  dirs: { kube: string; etcd: string };
+  dirs: Record<BinaryGroup, string>;
   versions: PinnedVersions;
   env?: NodeJS.ProcessEnv;
   /** Rebuild even when the cache already has the binaries. */
   force?: boolean;
+  /** Build only these folders (default both). */
+  groups?: readonly BinaryGroup[];
 }
 
 /**
@@ -32,11 +36,12 @@ export async function buildBinaries(options: BuildOptions): Promise<void> {
     `-X ${p}.gitTreeState=clean`,
     `-X ${p}.buildDate=1970-01-01T00:00:00Z`,
   ]);
-  await buildInto(options, options.dirs.kube, join(toolsDir(), 'kube'), [
+  const groups = options.groups ?? ['kube', 'etcd'];
+  if (groups.includes('kube')) await buildInto(options, options.dirs.kube, join(toolsDir(), 'kube'), [
     ['k8s.io/kubernetes/cmd/kube-apiserver', 'k8s.io/kubernetes/cmd/kube-controller-manager', 'k8s.io/kubernetes/cmd/kubectl'],
   ], stamp, `Kubernetes ${kube} (kube-apiserver, kube-controller-manager, kubectl)`);
   // Each etcd main package is named after its module, so each needs its own -o.
-  await buildInto(options, options.dirs.etcd, join(toolsDir(), 'etcd'), [
+  if (groups.includes('etcd')) await buildInto(options, options.dirs.etcd, join(toolsDir(), 'etcd'), [
     ['go.etcd.io/etcd/server/v3', 'etcd'],
     ['go.etcd.io/etcd/etcdctl/v3', 'etcdctl'],
     ['go.etcd.io/etcd/etcdutl/v3', 'etcdutl'],
@@ -52,31 +57,22 @@ async function buildInto(
   label: string,
 ): Promise<void> {
   if (existsSync(target) && !options.force) return;
-  const tmp = `${target}.tmp-${process.pid}`;
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
-  // Ctrl-C mid-build must not leave a half-filled temp folder beside the cache.
-  const forgetTmp = removeOnExit(tmp);
   const started = Date.now();
   options.logger.info(`building ${label} from the Go module proxy (first time only; several minutes)`);
   const ticker = setInterval(() => options.logger.info(`still building ${label}`, { elapsed: `${Math.round((Date.now() - started) / 1000)}s` }), 30_000);
   try {
-    for (const group of groups) {
-      const single = group.length === 2 && !group[1]!.includes('/');
-      const out = single ? join(tmp, group[1]!) : `${tmp}/`;
-      const pkgs = single ? [group[0]!] : group;
-      const args = ['build', '-trimpath', '-ldflags', ['-s', '-w', ...ldflags].join(' '), '-o', out, ...pkgs];
-      await runGo(args, moduleDir, options.env);
-    }
-    await rm(target, { recursive: true, force: true });
-    await rename(tmp, target);
+    await replaceDir(target, async (tmp) => {
+      for (const group of groups) {
+        const single = group.length === 2 && !group[1]!.includes('/');
+        const out = single ? join(tmp, group[1]!) : `${tmp}/`;
+        const pkgs = single ? [group[0]!] : group;
+        const args = ['build', '-trimpath', '-ldflags', ['-s', '-w', ...ldflags].join(' '), '-o', out, ...pkgs];
+        await runGo(args, moduleDir, options.env);
+      }
+    });
     options.logger.info(`built ${label}`, { seconds: Math.round((Date.now() - started) / 1000), dir: target });
-  } catch (error) {
-    await rm(tmp, { recursive: true, force: true });
-    throw error;
   } finally {
     clearInterval(ticker);
-    forgetTmp();
   }
 }
 
