@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KdrillError } from '../core/errors.js';
+import { isKdrillError, KdrillError } from '../core/errors.js';
 import { KubeClient } from '../kube/client.js';
 
 export interface WaitReadyOptions {
@@ -28,6 +28,8 @@ export async function waitForApiReady(kubeconfigPath: string, timeoutMs: number,
         if (status === 200) return;
         last = `HTTP ${status}${body ? `: ${firstFailedCheck(body)}` : ''}`;
       } catch (error) {
+        // A kubeconfig client-node cannot load (read with the first request) will not get better by waiting.
+        if (isKdrillError(error) && error.code === 'E_KUBECONFIG') throw error;
         last = (error as Error).message;
       }
       await sleep(options.intervalMs ?? 500);
