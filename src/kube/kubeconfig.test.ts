@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitForApiReady } from '../providers/ready.js';
 import { KubeClient } from './client.js';
 import { kubeconfigServer } from './kubeconfig.js';
 
@@ -60,5 +61,13 @@ describe('KubeClient.fromFile', () => {
     expect(() => KubeClient.fromFile(file, 'nope')).toThrow(expect.objectContaining({ code: 'E_KUBECONFIG', message: 'the kubeconfig has no current cluster' }));
     await writeFile(join(dir, 'bad'), 'clusters: [ {');
     expect(() => KubeClient.fromFile(join(dir, 'bad'))).toThrow(expect.objectContaining({ code: 'E_KUBECONFIG' }));
+  });
+
+  it('reports a kubeconfig that client-node refuses with the first request, and waiting for the API stops at once', async () => {
+    const file = join(dir, 'half-valid');
+    await writeFile(file, kubeconfig(1).replace('- { name: two, cluster: { server: "https://two.example:6443" } }', '- { name: two, cluster: {} }'));
+    const client = KubeClient.fromFile(file);
+    await expect(client.get('/version')).rejects.toMatchObject({ code: 'E_KUBECONFIG', message: expect.stringContaining('clusters[1].cluster.server is missing') });
+    await expect(waitForApiReady(file, 600_000, { label: 'test', intervalMs: 10 })).rejects.toMatchObject({ code: 'E_KUBECONFIG' });
   });
 });
