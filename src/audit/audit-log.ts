@@ -14,6 +14,7 @@ export type AuditAction =
   | 'backup.write'
   | 'backup.read'
   | 'backup.verify'
+  | 'backup.delete'
   | 'restore.start'
   | 'restore.apply'
   | 'restore.finish'

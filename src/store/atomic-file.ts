@@ -45,9 +45,15 @@ export async function createFileExclusive(path: string, data: Buffer | string): 
 
 /** Streams `source` into `path` atomically (temp + fsync + rename); `source` may be a pipeline of transforms. */
 export async function writeStreamAtomic(path: string, source: Readable | NodeJS.ReadableStream): Promise<void> {
-  await ensureDir(dirname(path));
+  // `source` may already flow (a chain of pipes) and fail before the pipeline below listens: an 'error' event with no
+  // listener would crash the process, so hold the first error from now on and report it as this write's failure.
+  let early: unknown;
+  const hold = (error: unknown) => (early ??= error);
+  source.on('error', hold);
   const temp = tempPathFor(path);
   try {
+    await ensureDir(dirname(path));
+    if (early !== undefined) throw early;
     await pipeline(source, createWriteStream(temp, { flags: 'wx', mode: FILE_MODE }));
     await fsyncFile(temp);
     await rename(temp, path);
@@ -55,6 +61,8 @@ export async function writeStreamAtomic(path: string, source: Readable | NodeJS.
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
+  } finally {
+    source.removeListener('error', hold);
   }
 }
 

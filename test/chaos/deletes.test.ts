@@ -148,7 +148,7 @@ describe('deleting chaos steps, exec and rotate-kek on a real cluster', () => {
     await writer.put('secret.txt', Buffer.from('sealed payload'), { sealed: true });
     const manifest = await writer.commit({});
     expect(manifest.dataKey?.keyVersion).toBe('1');
-    const dataKey = await before.unwrap(manifest.dataKey!);
+    const dataKey = await before.unwrap(manifest.dataKey, { backupId: manifest.id });
 
     const summary = await step('rotate-kek').run(ctx, {});
     expect(summary).toMatch(/primary version 1 → 2 \(versions kept: 1, 2\)$/);
@@ -156,8 +156,8 @@ describe('deleting chaos steps, exec and rotate-kek on a real cluster', () => {
     expect(ctx.keys).not.toBe(before);
     const after = ctx.keys as LocalKeyProvider;
     expect(after.primaryVersion).toBe(2);
-    expect((await after.unwrap(manifest.dataKey!)).equals(dataKey)).toBe(true);
-    expect((await after.wrap(dataKey)).keyVersion).toBe('2');
+    expect((await after.unwrap(manifest.dataKey, { backupId: manifest.id })).equals(dataKey)).toBe(true);
+    expect((await after.wrap(dataKey, { backupId: manifest.id })).keyVersion).toBe('2');
     // A store opened with the rotated file still reads the old backup.
     const store = createLocalStore({ root: join(ctx.tempDir, 'store'), keys: after, audit: ctx.audit });
     expect((await (await store.open(manifest.id)).get('secret.txt')).toString()).toBe('sealed payload');
