@@ -1,34 +1,26 @@
 import { mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyAuditLog } from '../../audit/audit-log.js';
 import { LocalKeyProvider, createKeyFile } from '../../crypto/local-kms.js';
 import { createLocalStore } from '../../store/local-store.js';
 import { computeRootHash } from '../../store/manifest.js';
-import { main } from '../main.js';
+import { cliRunner } from '../fixtures/run-cli.js';
 
 const HOUR = 3_600_000;
 let dir: string;
 let store: string;
 let keyFile: string;
 let ids: string[];
-let out: { stdout: string[]; stderr: string[] };
 
-const run = async (...argv: string[]) => {
-  out.stdout.length = 0;
-  out.stderr.length = 0;
-  process.exitCode = undefined;
-  const code = await main(argv);
-  return { code, stdout: out.stdout.join(''), stderr: out.stderr.join('') };
-};
+const cli = cliRunner();
+const run = cli.run;
 const stored = async () => (await readdir(store)).sort();
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kdrill-cli-prune-'));
-  out = { stdout: [], stderr: [] };
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.stdout.push(String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (out.stderr.push(String(chunk)), true));
+  cli.capture();
   store = join(dir, 'backups');
   keyFile = join(dir, 'key.json');
   await createKeyFile(keyFile);
@@ -51,8 +43,7 @@ beforeEach(async () => {
   }
 });
 afterEach(async () => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
+  cli.release();
   await rm(dir, { recursive: true, force: true });
 });
 
