@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'E_KUBE_API'
   | 'E_KEY'
   | 'E_KEY_MISMATCH'
+  | 'E_KMS_FLAG'
   | 'E_BACKUP_CORRUPT'
   | 'E_BACKUP_NOT_FOUND'
   | 'E_STORE'

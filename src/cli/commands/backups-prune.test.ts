@@ -110,6 +110,8 @@ describe('store and --options flags', () => {
     expect(await run('backups', 'list', '--store', 's3://bucket/p', '--store-option', 'endpoint')).toMatchObject({ code: 2, stderr: expect.stringContaining('E_STORE_FLAG: --store-option "endpoint" is not KEY=VALUE') });
     const unknown = await run('backups', 'list', '--store', 's3://bucket/p', '--store-option', 'colour=blue');
     expect(unknown).toMatchObject({ code: 2, stderr: expect.stringMatching(/E_STORE_FLAG: invalid options for the s3 store[\s\S]*--store-option KEY=VALUE/) });
+    const kms = await run('backups', 'verify', ids[0]!, '--store', store, '--kms', 'aws-kms', '--kms-option', 'region=us-east-1');
+    expect(kms).toMatchObject({ code: 2, stderr: expect.stringMatching(/E_KMS_FLAG: --kms aws-kms: invalid options for KMS provider aws-kms[\s\S]*--kms-option KEY=VALUE/) });
   });
 
   it('shows the excerpt of an invalid --options value with a hint, under a code naming the flag', async () => {

@@ -81,10 +81,13 @@ export function openStoreFromFlags(flags: StoreFlags, keys: KeyProvider, audit?:
 /** The key provider the flags name; a local key file inside a local store is refused (E_KEY). */
 export async function keysFromFlags(flags: KeyFlags & StoreFlags): Promise<KeyProvider> {
   const provider = flags.kms ?? 'local';
-  const options = keyValues(flags.kmsOption ?? [], '--kms-option', 'E_STORE_FLAG');
+  const options = keyValues(flags.kmsOption ?? [], '--kms-option', 'E_KMS_FLAG');
   if (provider !== 'local') {
-    if (flags.keyFile) throw flagError(`--key-file is for the local KMS provider, not ${provider}`, `drop --key-file, or use --kms local`);
-    return createKeyProvider(provider, options, { baseDir: process.cwd() });
+    if (flags.keyFile) throw new KdrillError('E_KMS_FLAG', `--key-file is for the local KMS provider, not ${provider}`, { hint: 'drop --key-file, or use --kms local' });
+    return createKeyProvider(provider, options, { baseDir: process.cwd() }).catch((error: unknown) => {
+      if (!isKdrillError(error) || error.code !== 'E_SCENARIO_INVALID') throw error;
+      throw new KdrillError('E_KMS_FLAG', `--kms ${provider}: ${error.message}`, { hint: `${error.hint ?? ''}; set them with --kms-option KEY=VALUE`.replace(/^; /, '') });
+    });
   }
   const keyFile = resolve(flags.keyFile ?? (options.keyFile as string | undefined) ?? defaultKeyFile());
   const store = localStoreDir(flags);
@@ -129,7 +132,7 @@ function localStoreDir(flags: StoreFlags): string | undefined {
 }
 
 /** `a=1`, `objectLock.days=7` → { a: 1, objectLock: { days: 7 } }; values are YAML scalars (true, 7, text). */
-function keyValues(pairs: string[], flag: string, code: 'E_STORE_FLAG'): Record<string, unknown> {
+function keyValues(pairs: string[], flag: string, code: 'E_STORE_FLAG' | 'E_KMS_FLAG'): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const pair of pairs) {
     const match = /^([A-Za-z][\w.]*)=(.*)$/s.exec(pair);
