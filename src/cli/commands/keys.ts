@@ -11,6 +11,7 @@ Examples:
   $ kdrill keys create --out ~/.config/kdrill/key.json
   $ kdrill keys rotate --key-file ~/.config/kdrill/key.json
   $ kdrill keys rewrap --store ./backups --key-file ~/.config/kdrill/key.json --all
+  $ kdrill keys create --signing --out ~/.config/kdrill/signing.key   # Ed25519 pair for kdrill run --sign
 
 Keep the key file outside the backup store and back it up separately: without it, sealed backups cannot be read.`;
 

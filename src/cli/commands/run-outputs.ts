@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { describeError } from '../../core/errors.js';
-import { KdrillError } from '../../core/errors.js';
+import { describeError, KdrillError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { DrillRunOutcome } from '../../engine/run-drill.js';
 import { writeEvidence } from '../../audit/evidence.js';
@@ -32,13 +31,13 @@ export async function prepareRunOutputs(flags: RunOutputFlags): Promise<RunOutpu
 
 async function finish(outcome: DrillRunOutcome, logger: Logger, o: { key?: SigningKey; metricsFile?: string; gateway?: Gateway }) {
   let exitCode: number = outcome.exitCode;
-  // A metrics failure does not hide the drill's verdict: it is logged, and the run exits 2 at least.
+  // A metrics failure does not hide the drill's verdict: it is logged, and a passing run exits 2 (a failed one stays 1).
   const attempt = async (what: string, work: () => Promise<string>) => {
     try {
       logger.info(await work());
     } catch (error) {
       logger.error(`${what} failed: ${describeError(error)}`);
-      exitCode = Math.max(exitCode, 2);
+      if (exitCode === 0) exitCode = 2;
     }
   };
   if (o.metricsFile) {
