@@ -72,14 +72,7 @@ export async function readSigningKey(path: string): Promise<SigningKey> {
   }
   if (!text.includes('-----BEGIN PRIVATE KEY-----')) throw notA(path, 'a PKCS#8 PEM private key (kdrill keys create --signing writes one)');
   registerSensitive(pemBody(text));
-  let privateKey: KeyObject;
-  try {
-    privateKey = createPrivateKey(text);
-  } catch {
-    // No cause: the parser's message is not needed and the text is key material.
-    throw notA(path, 'a readable PEM private key');
-  }
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw notA(path, `an Ed25519 key (it is ${privateKey.asymmetricKeyType ?? 'unknown'})`);
+  const privateKey = ed25519Key(() => createPrivateKey(text), path, 'a readable PEM private key');
   const publicKey = createPublicKey(privateKey);
   return { privateKey, publicKey, fingerprint: fingerprintOf(publicKey) };
 }
@@ -92,14 +85,21 @@ export async function readPublicKey(path: string): Promise<PublicKeyInfo> {
       hint: `pass the .pub file written beside it; treat ${path} as exposed if it was shared`,
     });
   }
-  let publicKey: KeyObject;
-  try {
-    publicKey = createPublicKey(text);
-  } catch {
-    throw notA(path, 'a PEM public key (-----BEGIN PUBLIC KEY-----)');
-  }
-  if (publicKey.asymmetricKeyType !== 'ed25519') throw notA(path, `an Ed25519 key (it is ${publicKey.asymmetricKeyType ?? 'unknown'})`);
+  const publicKey = ed25519Key(() => createPublicKey(text), path, 'a PEM public key (-----BEGIN PUBLIC KEY-----)');
   return { publicKey, fingerprint: fingerprintOf(publicKey) };
+}
+
+/** The key `parse` makes, or E_KEY: unparsable (`what`) or not Ed25519. */
+function ed25519Key(parse: () => KeyObject, path: string, what: string): KeyObject {
+  let key: KeyObject;
+  try {
+    key = parse();
+  } catch {
+    // No cause: the parser's message is not needed and the text may be key material.
+    throw notA(path, what);
+  }
+  if (key.asymmetricKeyType !== 'ed25519') throw notA(path, `an Ed25519 key (it is ${key.asymmetricKeyType ?? 'unknown'})`);
+  return key;
 }
 
 async function readKeyText(path: string, what: string): Promise<{ text: string; mode: number }> {

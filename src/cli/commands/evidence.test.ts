@@ -1,34 +1,24 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeEvidence } from '../../audit/evidence.js';
 import { writeFinishedRun } from '../../audit/fixtures/finished-run.js';
 import { readSigningKey } from '../../audit/signing-key.js';
-import { main } from '../main.js';
+import { cliHarness } from '../../../test/support/cli.js';
 
 let dir: string;
-let out: { stdout: string[]; stderr: string[] };
+const cli = cliHarness();
+const run = cli.run;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kdrill-cli-evidence-'));
-  out = { stdout: [], stderr: [] };
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.stdout.push(String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (out.stderr.push(String(chunk)), true));
+  cli.start();
 });
 afterEach(async () => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
+  cli.stop();
   await rm(dir, { recursive: true, force: true });
 });
-
-const run = async (...argv: string[]) => {
-  out.stdout.length = 0;
-  out.stderr.length = 0;
-  process.exitCode = undefined;
-  const code = await main(argv);
-  return { code, stdout: out.stdout.join(''), stderr: out.stderr.join('') };
-};
 
 describe('kdrill keys create --signing and kdrill evidence verify', () => {
   it('creates a key pair, verifies a signed run (0), names a changed file (1), refuses bad input (2)', async () => {
