@@ -6,6 +6,8 @@ import type { CliEnv, CommandModule, GlobalOptions } from '../main.js';
 import { plugins } from '../../engine/plugins.js';
 import { type KeyFlags, type StoreFlags, formatBytes, keyOptions, keysFromFlags, openStoreFromFlags, storeOptions } from './store-args.js';
 import { commandAudit, commandContext, openTarget, strategyOptions, type TargetFlags } from './target-args.js';
+import { clusterAudit } from '../../audit/actor.js';
+import type { Cluster } from '../../providers/types.js';
 
 interface BackupFlags extends TargetFlags, StoreFlags, KeyFlags {
   strategy: string;
@@ -107,10 +109,11 @@ function assertAllowed(strategyId: string, options: Record<string, unknown>, clu
 
 async function open(flags: BackupFlags, strategy: ReturnType<typeof plugins.strategy>, logger: ReturnType<CliEnv['logger']>) {
   const keys = await keysFromFlags(flags);
-  const audit = await commandAudit(flags.audit);
+  const target: { cluster?: Cluster } = {};
+  const audit = clusterAudit(await commandAudit(flags.audit), () => target.cluster);
   // The store is checked before the cluster is touched: a bad --store or --store-option fails fast.
   const store = openStoreFromFlags(flags, keys, audit);
-  const cluster = await openTarget(flags, logger);
+  const cluster = (target.cluster = await openTarget(flags, logger));
   const ctx = await commandContext({ cluster, strategy, store, keys, logger, audit });
   return { ctx, store };
 }

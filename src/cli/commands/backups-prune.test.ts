@@ -6,7 +6,7 @@ import { verifyAuditLog } from '../../audit/audit-log.js';
 import { LocalKeyProvider, createKeyFile } from '../../crypto/local-kms.js';
 import { createLocalStore } from '../../store/local-store.js';
 import { computeRootHash } from '../../store/manifest.js';
-import { cliRunner } from '../fixtures/run-cli.js';
+import { cliHarness } from '../../../test/support/cli.js';
 
 const HOUR = 3_600_000;
 let dir: string;
@@ -14,13 +14,13 @@ let store: string;
 let keyFile: string;
 let ids: string[];
 
-const cli = cliRunner();
+const cli = cliHarness();
 const run = cli.run;
 const stored = async () => (await readdir(store)).sort();
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kdrill-cli-prune-'));
-  cli.capture();
+  cli.start();
   store = join(dir, 'backups');
   keyFile = join(dir, 'key.json');
   await createKeyFile(keyFile);
@@ -43,7 +43,7 @@ beforeEach(async () => {
   }
 });
 afterEach(async () => {
-  cli.release();
+  cli.stop();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -6,22 +6,21 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalKeyProvider } from '../../crypto/local-kms.js';
 import { createLocalStore } from '../../store/local-store.js';
 import { computeRootHash } from '../../store/manifest.js';
-import { cliRunner } from '../fixtures/run-cli.js';
+import { cliHarness } from '../../../test/support/cli.js';
 
 const CANARY = 'cli-canary-Vb7Rt2Kq9Lm4';
 let dir: string;
+const cli = cliHarness();
+const run = cli.run;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kdrill-cli-keys-'));
-  cli.capture();
+  cli.start();
 });
 afterEach(async () => {
-  cli.release();
+  cli.stop();
   await rm(dir, { recursive: true, force: true });
 });
-
-const cli = cliRunner();
-const run = cli.run;
 
 async function backupWith(keyFile: string, store: string): Promise<string> {
   const keys = await LocalKeyProvider.fromFile(keyFile);
