@@ -10,7 +10,7 @@ import { openBackupReader } from './reader.js';
 import type { RewrappableStore } from './rewrap.js';
 import { s3Error } from './s3-errors.js';
 import { DEFAULT_UPLOAD_LIMITS, type ObjectLock, type UploadLimits, uploadObject } from './s3-upload.js';
-import { type ObjectVersion, bucketLockEnabled, listVersions, strongestLock, versionLock } from './s3-versions.js';
+import { type ObjectVersion, bucketLockEnabled, listVersions, lockInForce, strongestLock, versionRetention } from './s3-versions.js';
 import { summaryOf, unreadable } from './summary.js';
 import type { BackupLock, BackupManifest, BackupSummary, PartialBackup } from './types.js';
 import { createBackupWriter } from './writer.js';
@@ -98,11 +98,13 @@ export function createS3Store(options: S3StoreOptions): RewrappableStore {
     if (stored.length === 0) throw await missingManifest(id);
     // The oldest version is the one kdrill wrote at commit; under a lock in force nobody can have removed or replaced it.
     const first = stored.at(-1)!;
-    const lock = (await bucketLocks()) ? await call(`read the retention of ${url(key)}`, () => versionLock(client, bucket, first, now())) : undefined;
+    const retention = (await bucketLocks()) ? await call(`read the retention of ${url(key)}`, () => versionRetention(client, bucket, first)) : undefined;
+    const lock = lockInForce(retention, now());
     if (lock && stored.length > 1) throw newerManifest(id, first, stored.length - 1, lock);
-    if (options.objectLock && !lock) {
-      throw new KdrillError('E_BACKUP_CORRUPT', `${url(key)} (version ${first.versionId}) carries no Object Lock retention in force, but this store locks every object it writes`, {
-        hint: 'it was not written by kdrill with this store configuration, or its retention expired: restore from a locked backup, or drop objectLock from the store options to read it',
+    // A retention that ran out is fine (old backups outlive it); one that was never set was not written by this store.
+    if (options.objectLock && !retention) {
+      throw new KdrillError('E_BACKUP_CORRUPT', `${url(key)} (version ${first.versionId}) carries no Object Lock retention, but this store locks every object it writes`, {
+        hint: 'it was not written by kdrill with this store configuration: restore from a locked backup, or drop objectLock from the store options to read it',
       });
     }
     const chosen = lock ? first : stored[0]!;

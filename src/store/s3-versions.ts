@@ -57,19 +57,36 @@ export async function bucketLockEnabled(client: S3Client, bucket: string): Promi
   }
 }
 
-/** Retention (in force at `now`) or a legal hold on one object version; undefined when it may be deleted. */
-export async function versionLock(client: S3Client, bucket: string, version: ObjectVersion, now: Date): Promise<BackupLock | undefined> {
+/** The Object Lock settings of one object version, expired or not. */
+export interface Retention {
+  mode?: string;
+  until?: Date;
+  legalHold: boolean;
+}
+
+/** Retention and legal hold of one object version (undefined for a delete marker or a version never locked). */
+export async function versionRetention(client: S3Client, bucket: string, version: ObjectVersion): Promise<Retention | undefined> {
   if (version.deleteMarker) return undefined;
   const id = version.versionId === 'null' ? {} : { VersionId: version.versionId };
   const [retention, hold] = await Promise.all([
     client.send(new GetObjectRetentionCommand({ Bucket: bucket, Key: version.key, ...id })).then((o) => o.Retention, noLock),
     client.send(new GetObjectLegalHoldCommand({ Bucket: bucket, Key: version.key, ...id })).then((o) => o.LegalHold, noLock),
   ]);
-  const until = retention?.RetainUntilDate;
-  const retained = retention?.Mode !== undefined && until !== undefined && until.getTime() > now.getTime();
-  const held = hold?.Status === 'ON';
-  if (!retained && !held) return undefined;
-  return { mode: retained ? retention!.Mode! : 'LEGAL_HOLD', ...(retained ? { until: until!.toISOString() } : {}), ...(held ? { legalHold: true } : {}) };
+  if (!retention?.Mode && hold?.Status !== 'ON') return undefined;
+  return { ...(retention?.Mode ? { mode: retention.Mode } : {}), ...(retention?.RetainUntilDate ? { until: retention.RetainUntilDate } : {}), legalHold: hold?.Status === 'ON' };
+}
+
+/** The lock a retention still imposes at `now` (a legal hold always does), or undefined when the version may be deleted. */
+export function lockInForce(retention: Retention | undefined, now: Date): BackupLock | undefined {
+  if (!retention) return undefined;
+  const retained = retention.mode !== undefined && retention.until !== undefined && retention.until.getTime() > now.getTime();
+  if (!retained && !retention.legalHold) return undefined;
+  return { mode: retained ? retention.mode! : 'LEGAL_HOLD', ...(retained ? { until: retention.until!.toISOString() } : {}), ...(retention.legalHold ? { legalHold: true } : {}) };
+}
+
+/** Retention in force at `now` (or a legal hold) on one object version; undefined when it may be deleted. */
+export async function versionLock(client: S3Client, bucket: string, version: ObjectVersion, now: Date): Promise<BackupLock | undefined> {
+  return lockInForce(await versionRetention(client, bucket, version), now);
 }
 
 /** The lock that keeps the longest among `versions` (a legal hold beats any date), or undefined. */

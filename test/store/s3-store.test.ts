@@ -190,6 +190,9 @@ if (!versitygwBinary.path) {
       await w2.put('a.json', Buffer.from('{}'));
       const n = await w2.commit({});
       await expect(rewrapBackup(locked, n.id, keys, keys)).rejects.toMatchObject({ code: 'E_STORE', message: /under Object Lock/ });
+      // Once the retention has run out (a reader two days on), the backup still opens: old backups outlive their lock.
+      const later = store({ bucket: 'kdrill-locked', prefix: 'unlocked', objectLock: { mode: 'GOVERNANCE', days: 1 }, now: () => new Date(Date.now() + 2 * 86_400_000) });
+      expect((await later.open(n.id)).manifest.id).toBe(n.id);
     });
 
     it('prunes: deletes every version of unlocked backups and partials, keeps locked ones as kept-by-lock', async () => {
