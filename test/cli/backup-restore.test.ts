@@ -87,7 +87,7 @@ describe('kdrill backup / restore / backups verify (subprocess, real local clust
     expect(plan.stdout).toContain('prune ConfigMap shop/extra');
     expect(await client.getOptional('/api/v1/namespaces/shop/configmaps/extra')).toBeDefined();
     client.close();
-  });
+  }, 600_000);
 
   it('refuses a wrong key before touching the cluster (exit 2, E_KEY)', async () => {
     const store = join(home, 'store');
@@ -113,7 +113,8 @@ describe('kdrill backup / restore / backups verify (subprocess, real local clust
     it('writes a locked backup to S3, reports it as JSON with its manifest version, and lists and restores it from there', async () => {
       const env = { AWS_ACCESS_KEY_ID: gw.accessKey, AWS_SECRET_ACCESS_KEY: gw.secretKey };
       const s3run = (...args: string[]) => execa('node', [KDRILL, ...args], { env: { KDRILL_HOME: home, CI: 'true', ...env }, reject: false });
-      const key = join(home, 'key.json');
+      const key = join(home, 's3-key.json');
+      expect((await run('keys', 'create', '--out', key)).exitCode).toBe(0);
       await writeFile(join(home, 's3-store.yaml'), `type: s3\npath: s3://nightly/prod\noptions:\n  endpoint: ${gw.endpoint}\n  objectLock: { mode: GOVERNANCE, days: 1 }\n`);
       const backup = await s3run('--json', 'backup', '--cluster', 'br', '--store-config', join(home, 's3-store.yaml'), '--key-file', key, '-n', 'shop');
       expect(backup.exitCode, backup.stderr).toBe(0);
@@ -138,6 +139,6 @@ describe('kdrill backup / restore / backups verify (subprocess, real local clust
       expect(bad.exitCode).toBe(2);
       expect(bad.stdout).toBe('');
       expect(bad.stderr).toContain('E_STORE');
-    });
+    }, 900_000);
   });
 });
