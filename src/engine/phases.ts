@@ -34,12 +34,14 @@ export interface PhaseRunner {
 /** Runs phases and steps with timeline entries, progress events and per-phase timeouts. */
 export function phaseRunner(name: string, scenario: Scenario, timeline: Timeline, progress: ProgressSink, signal: AbortSignal): PhaseRunner {
   const timeoutOf = (phase: PhaseName) => parseDuration(scenario.spec.timeouts?.[phase] ?? DEFAULT_TIMEOUTS[phase]);
+  // Teardown runs after an interruption too (that is when it matters most): only its own deadline ends it.
+  const signalOf = (phase: PhaseName) => (phase === 'teardown' ? new AbortController().signal : signal);
   return {
     async run(phase, work, note) {
       progress.phaseStarted(name, phase);
       const end = timeline.begin(phase);
       try {
-        const value = await withTimeout(`phase ${phase}`, timeoutOf(phase), signal, work);
+        const value = await withTimeout(`phase ${phase}`, timeoutOf(phase), signalOf(phase), work);
         const text = note?.(value);
         end('passed', text);
         progress.phaseFinished(name, phase, 'passed', text);
