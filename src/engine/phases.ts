@@ -27,7 +27,8 @@ export class PhaseError extends Error {
 
 export interface PhaseRunner {
   run<T>(phase: PhaseName, work: (signal: AbortSignal) => Promise<T>, note?: (value: T) => string | undefined): Promise<T>;
-  step<T>(phase: PhaseName, step: string, work: () => Promise<T>, note?: (value: T) => string | undefined): Promise<T>;
+  /** `statusOf` says how a step that returned ended (a check that skipped); by default it passed. */
+  step<T>(phase: PhaseName, step: string, work: () => Promise<T>, note?: (value: T) => string | undefined, statusOf?: (value: T) => 'passed' | 'skipped'): Promise<T>;
   skip(phase: PhaseName, note: string): void;
 }
 
@@ -53,14 +54,15 @@ export function phaseRunner(name: string, scenario: Scenario, timeline: Timeline
         throw error instanceof PhaseError ? error : new PhaseError(phase, error);
       }
     },
-    async step(phase, step, work, note) {
+    async step(phase, step, work, note, statusOf) {
       progress.stepStarted(name, phase, step);
       const end = timeline.begin(phase, step);
       try {
         const value = await work();
         const text = note?.(value);
-        end('passed', text);
-        progress.stepFinished(name, phase, step, 'passed', text);
+        const status = statusOf?.(value) ?? 'passed';
+        end(status, text);
+        progress.stepFinished(name, phase, step, status, text);
         return value;
       } catch (error) {
         end('failed', oneLine(error));

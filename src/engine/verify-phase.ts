@@ -41,7 +41,7 @@ export async function runChecks(
         // A check that fails is recorded as a failed step (the timeline shows it) but never aborts the other checks.
         if (out.status === 'failed' || out.status === 'error') throw Object.assign(new Error(out.summary), { outcome: out });
         return out;
-      }, (out) => out.summary)
+      }, (out) => out.summary, (out) => (out.status === 'skipped' ? 'skipped' : 'passed'))
       .catch((error: { outcome?: CheckOutcome }) => error.outcome ?? { status: 'error' as const, summary: String(error) });
     const expect = spec.expect ?? 'pass';
     const skipAccepted = spec.optional === true || options.allowSkipped === true;
