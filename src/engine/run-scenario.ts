@@ -10,6 +10,7 @@ import type { LoadedScenario } from '../scenario/loader.js';
 import type { PhaseName } from '../scenario/schema.js';
 import { seedFixtures } from '../fixtures/seed.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import { auditScopeOf, clusterAudit } from '../audit/actor.js';
 import { createDrillContext, type EngineContext } from './context.js';
 import { countMarkers, ensureMarkerNamespace, writeMarker } from './markers.js';
 import { evaluateObjectives, measureRpo } from './objectives.js';
@@ -142,9 +143,12 @@ async function provision(
   }, (c) => `${c.name} (Kubernetes ${c.versions.kubernetes})`);
   result.environment.kubernetesVersion = cluster.versions.kubernetes;
   if (cluster.versions.etcd) result.environment.etcdVersion = cluster.versions.etcd;
-  await o.audit.record({ action: 'cluster.create', subject: cluster.name, details: { provider: provider.id, purpose: 'drill' } });
+  await o.audit.record({ action: 'cluster.create', subject: cluster.name, details: { provider: provider.id, purpose: 'drill' }, scope: auditScopeOf(cluster) });
+  // Store reads and writes name the cluster the drill is on at that moment (a fresh restore target, later).
+  const owner: { ctx?: EngineContext } = {};
+  const storeAudit = clusterAudit(o.audit, () => owner.ctx?.cluster ?? cluster);
   // Until the context owns the cluster, a failure here (a bad KMS key, say) must not leak it.
-  const { keys, store } = await openScenarioStorage(scenario, { scenarioDir: o.loaded.dir, artifactsDir: dirs.artifactsDir, workDir: dirs.workDir }, o.audit, dirs.logger)
+  const { keys, store } = await openScenarioStorage(scenario, { scenarioDir: o.loaded.dir, artifactsDir: dirs.artifactsDir, workDir: dirs.workDir }, storeAudit, dirs.logger)
     .catch(async (error: unknown) => {
       if (cluster.createdByKdrill) await (o.keep ? cluster.detach?.() : cluster.destroy());
       throw new PhaseError('provision', error);
@@ -154,6 +158,7 @@ async function provision(
     artifactsDir: dirs.artifactsDir, workDir: dirs.workDir, provider, cluster, store, keys, audit: o.audit,
     providerOptions: scenario.spec.cluster?.options ?? {},
   });
+  owner.ctx = ctx;
   ctx.facts.set('run.logFiles', [join(o.outDir, 'kdrill.log')]);
   ctx.facts.set(STORE_KEYS_FACT, keys);
   return ctx;

@@ -11,8 +11,9 @@ import { KdrillError } from '../../core/errors.js';
 import { plural } from '../../core/plural.js';
 import { newRunId, runDrill } from '../../engine/run-drill.js';
 import { statusMark } from '../progress.js';
+import { prepareRunOutputs, type RunOutputFlags } from './run-outputs.js';
 
-interface RunOptions {
+interface RunOptions extends RunOutputFlags {
   output?: string;
   provider?: string;
   keep?: boolean;
@@ -39,17 +40,22 @@ export const runCommand: CommandModule = {
       .option('--concurrency <n>', 'scenarios run at once', positiveInt(1, 16))
       .option('--shard <i/n>', 'run only shard i of n (CI parallel jobs)')
       .option('--allow-skipped', 'a skipped check (e.g. no etcd access) does not fail its scenario (default: only checks marked optional)')
+      .option('--sign <key>', 'write a signed evidence.json with this Ed25519 private key (kdrill keys create --signing)')
+      .option('--metrics-file <file>', "write Prometheus gauges for node-exporter's textfile collector (atomically)")
+      .option('--pushgateway <url>', 'push Prometheus gauges to this Pushgateway (job kdrill, one group per scenario)')
       .addHelpText('after', [
         '',
-        'Exit codes: 0 every scenario passed, 1 a check failed or an objective was missed, 2 invalid input or setup error.',
+        'Exit codes: 0 every scenario passed, 1 a check failed, a required check was skipped or an objective was missed, 2 invalid input or setup error.',
         '',
         'Examples:',
         '  kdrill run drills/smoke.yaml',
         '  kdrill run scenarios/secret-wipe.yaml --keep',
         '  kdrill run drills/nightly.yaml --shard 2/4 --output reports/nightly-2',
+        '  kdrill run drills/nightly.yaml --sign ~/.config/kdrill/signing.key --metrics-file /var/lib/node_exporter/textfile/kdrill.prom',
       ].join('\n'))
       .action(async (files: string[], opts: RunOptions, cmd: Command) => {
         const globals = cmd.optsWithGlobals<GlobalOptions>();
+        const outputs = await prepareRunOutputs(opts);
         const runId = newRunId();
         const outDir = resolve(opts.output ?? join('reports', runId));
         mkdirSync(outDir, { recursive: true });
@@ -87,8 +93,10 @@ export const runCommand: CommandModule = {
         for (const kept of outcome.results.scenarios.flatMap((s) => s.keptClusters ?? [])) {
           env.stdout(`kept ${kept.name}: kubectl --kubeconfig ${kept.kubeconfig} get ns   (stop: kdrill cluster down ${kept.name})`);
         }
-        env.stdout(`\nreports: ${relative(process.cwd(), outDir) || '.'}/ (report.md, junit.xml, results.json, audit.jsonl, kdrill.log)`);
-        process.exitCode = outcome.exitCode;
+        const published = await outputs.finish(outcome, logger);
+        const extra = published.files.map((f) => `, ${relative(outDir, f)}`).join('');
+        env.stdout(`\nreports: ${relative(process.cwd(), outDir) || '.'}/ (report.md, junit.xml, results.json, audit.jsonl, kdrill.log${extra})`);
+        process.exitCode = published.exitCode;
       });
   },
 };
