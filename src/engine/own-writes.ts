@@ -1,11 +1,14 @@
 import { KdrillError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { destructiveAllowed } from '../contracts/guard.js';
+import type { DrillContext } from '../contracts/types.js';
 import type { KubeClient } from '../kube/client.js';
+import type { Cluster } from '../providers/types.js';
 import { ResourceMapper } from '../kube/discovery.js';
 import { isNotFound } from '../kube/errors.js';
 import { objectPath } from '../kube/paths.js';
 import type { KubeObject } from '../kube/types.js';
-import { MARKER_NAMESPACE } from './markers.js';
+import { ensureMarkerNamespace, MARKER_NAMESPACE, writeMarker } from './markers.js';
 
 /** The label kdrill puts on every object it writes for a run (fixtures, markers). */
 export const RUN_ID_LABEL = 'kdrill.dev/run-id';
@@ -27,6 +30,42 @@ export interface OwnWrites {
 }
 
 const PARALLELISM = 8;
+
+/**
+ * The cluster kdrill was pointed at, and what kdrill itself wrote there. `writes` exists only for a cluster kdrill
+ * did not create: teardown removes those writes (a cluster kdrill created is destroyed whole).
+ */
+export interface SourceCluster {
+  cluster: Cluster;
+  client: KubeClient;
+  /** kdrill may write its RPO markers here (it created the cluster, or the scenario set allowDestructive). */
+  markers: boolean;
+  writes?: OwnWrites;
+}
+
+/** The cluster the drill starts on, before a restore may move the context to a fresh target. */
+export function sourceOf(ctx: Pick<DrillContext, 'cluster' | 'client' | 'scenario'>): SourceCluster {
+  const foreign = !ctx.cluster.createdByKdrill;
+  return { cluster: ctx.cluster, client: ctx.client, markers: destructiveAllowed(ctx), ...(foreign ? { writes: { fixtures: [], markers: false } } : {}) };
+}
+
+/**
+ * What the seed does before its first fixture write: in a cluster kdrill did not create, refuse fixtures that already
+ * exist and record every object about to be written (so teardown removes it even after a half-done seed); then the
+ * marker namespace and the first RPO marker, where kdrill may write them.
+ */
+export function firstWrites(source: SourceCluster, ctx: Pick<DrillContext, 'client' | 'cluster' | 'runId'>, now: () => number): (objects: KubeObject[]) => Promise<void> {
+  return async (objects) => {
+    if (source.writes && objects.length > 0) {
+      await refuseExistingFixtures(ctx.client, ctx.cluster.name, objects);
+      source.writes.fixtures = objects.map((x) => ({ apiVersion: x.apiVersion, kind: x.kind, name: x.metadata.name, ...(x.metadata.namespace ? { namespace: x.metadata.namespace } : {}) }));
+    }
+    if (!source.markers) return;
+    if (source.writes) source.writes.markers = true;
+    await ensureMarkerNamespace(ctx.client, ctx.runId);
+    await writeMarker(ctx.client, ctx.runId, 'before-backup', now());
+  };
+}
 
 /**
  * Refuse to seed fixtures that already exist in a cluster kdrill did not create: the seed would take them over and

@@ -85,6 +85,17 @@ export function oneLine(error: unknown): string {
   return redact(text).split('\n')[0]!.slice(0, 300);
 }
 
+/** The error a scenario records when a signal stopped the run: the signal, and where the drill was. */
+export function interruption(reason: unknown, phase: PhaseName | undefined): { code: string; message: string; hint: string; phase?: PhaseName } {
+  const text = reason instanceof Error ? reason.message : 'interrupted';
+  return {
+    code: 'E_ABORTED',
+    message: `${text}${phase ? ` during the ${phase} phase` : ''}: the drill did not finish, so nothing after that point was proved`,
+    hint: 'run it again; kdrill tore down what it had started',
+    ...(phase ? { phase } : {}),
+  };
+}
+
 export function errorInfo(error: unknown, phase?: PhaseName): { code: string; message: string; hint?: string; phase?: PhaseName } {
   const inner = error instanceof PhaseError ? error.cause : error;
   const k = isKdrillError(inner) ? inner : undefined;

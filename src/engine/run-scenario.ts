@@ -12,20 +12,18 @@ import { seedFixtures } from '../fixtures/seed.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { auditScopeOf, clusterAudit } from '../audit/actor.js';
 import { createDrillContext, type EngineContext } from './context.js';
-import { countMarkers, ensureMarkerNamespace, writeMarker } from './markers.js';
+import { countMarkers, writeMarker } from './markers.js';
 import { evaluateObjectives, measureRpo } from './objectives.js';
-import { errorInfo, oneLine, PhaseError, phaseRunner, type PhaseRunner } from './phases.js';
+import { errorInfo, interruption, oneLine, PhaseError, phaseRunner, type PhaseRunner } from './phases.js';
 import { plugins } from './plugins.js';
 import { runRestorePhase } from './restore-phase.js';
 import { runBaselines, runChecks } from './verify-phase.js';
 import { openScenarioStorage, STORE_KEYS_FACT } from './storage.js';
 import { Timeline } from './timeline.js';
-import { assertDestructiveAllowed, destructiveAllowed } from '../contracts/guard.js';
+import { assertDestructiveAllowed } from '../contracts/guard.js';
 import type { Clock, ScenarioResult } from '../contracts/types.js';
-import type { KubeClient } from '../kube/client.js';
-import type { Cluster } from '../providers/types.js';
 import { preflight } from './preflight.js';
-import { refuseExistingFixtures, removeOwnWrites, type OwnWrites } from './own-writes.js';
+import { firstWrites, removeOwnWrites, sourceOf, type SourceCluster } from './own-writes.js';
 
 export interface ScenarioRunOptions {
   runId: string;
@@ -48,18 +46,6 @@ export interface ScenarioRunOptions {
 }
 
 type PartialResult = Omit<ScenarioResult, 'verdict' | 'finishedAt' | 'durationMs' | 'objectives' | 'artifacts'>;
-
-/**
- * The cluster kdrill was pointed at, and what kdrill itself wrote there. `writes` exists only for a cluster kdrill
- * did not create: teardown removes those writes (a cluster kdrill created is destroyed whole).
- */
-interface SourceCluster {
-  cluster: Cluster;
-  client: KubeClient;
-  /** kdrill may write its RPO markers here (it created the cluster, or the scenario set allowDestructive). */
-  markers: boolean;
-  writes?: OwnWrites;
-}
 
 const AFTER_MARKERS = ['after-backup-1', 'after-backup-2', 'after-backup-3'];
 
@@ -164,29 +150,10 @@ async function provision(
   return ctx;
 }
 
-function sourceOf(ctx: EngineContext): SourceCluster {
-  const foreign = !ctx.cluster.createdByKdrill;
-  return { cluster: ctx.cluster, client: ctx.client, markers: destructiveAllowed(ctx), ...(foreign ? { writes: { fixtures: [], markers: false } } : {}) };
-}
-
-/**
- * Seed phase: kdrill's marker namespace and first marker, then the scenario's fixtures. In a cluster kdrill did not
- * create, fixtures that already exist are refused (teardown deletes what the seed wrote) and every write is recorded
- * first, so teardown can remove it even when the seed fails half-way.
- */
+/** Seed phase: kdrill's marker namespace and first marker (where it may write them), then the scenario's fixtures. */
 async function seed(o: ScenarioRunOptions, ctx: EngineContext, phases: PhaseRunner, source: SourceCluster): Promise<void> {
-  await phases.run('seed', () => seedFixtures(ctx, {
-    beforeApply: async (objects) => {
-      if (source.writes && objects.length > 0) {
-        await refuseExistingFixtures(ctx.client, ctx.cluster.name, objects);
-        source.writes.fixtures = objects.map((x) => ({ apiVersion: x.apiVersion, kind: x.kind, name: x.metadata.name, ...(x.metadata.namespace ? { namespace: x.metadata.namespace } : {}) }));
-      }
-      if (!source.markers) return;
-      if (source.writes) source.writes.markers = true;
-      await ensureMarkerNamespace(ctx.client, o.runId);
-      await writeMarker(ctx.client, o.runId, 'before-backup', o.clock.now());
-    },
-  }), (r) => `${r.objects} objects, ${r.canaries} canaries${source.markers ? '' : ' (no RPO markers: kdrill did not create this cluster)'}`);
+  await phases.run('seed', () => seedFixtures(ctx, { beforeApply: firstWrites(source, ctx, () => o.clock.now()) }),
+    (r) => `${r.objects} objects, ${r.canaries} canaries${source.markers ? '' : ' (no RPO markers: kdrill did not create this cluster)'}`);
 }
 
 async function runDrillBody(o: ScenarioRunOptions, ctx: EngineContext, phases: PhaseRunner, result: PartialResult, source: SourceCluster): Promise<void> {
@@ -273,15 +240,4 @@ async function finish(
   o.progress.scenarioFinished(partial.name, verdict);
   const artifacts = (await readdir(artifactsDir).catch(() => [])).map((f) => relative(o.outDir, join(artifactsDir, f)));
   return { ...partial, verdict, objectives, finishedAt: new Date(finishedAt).toISOString(), durationMs: finishedAt - startedAt, artifacts };
-}
-
-/** The error a scenario records when a signal stopped the run: the signal, and where the drill was. */
-function interruption(reason: unknown, phase: PhaseName | undefined): NonNullable<ScenarioResult['error']> {
-  const text = reason instanceof Error ? reason.message : 'interrupted';
-  return {
-    code: 'E_ABORTED',
-    message: `${text}${phase ? ` during the ${phase} phase` : ''}: the drill did not finish, so nothing after that point was proved`,
-    hint: 'run it again; kdrill tore down what it had started',
-    ...(phase ? { phase } : {}),
-  };
 }
