@@ -73,7 +73,7 @@ export const backupRestoreCommands: CommandModule = {
       .option('--dry-run', 'print the plan (create/update/unchanged/prune) and write nothing (resource-export)')
       .option('--prune', 'delete objects of the backed-up kinds that the backup does not have (resource-export)')
       .option('--existing <policy>', 'skip | update | fail for objects that already exist (resource-export)')
-      .option('--allow-destructive', 'allow prune or an etcd restore on a cluster kdrill did not create')
+      .option('--allow-destructive', 'allow prune, delete-and-recreate or an etcd restore on a cluster kdrill did not create')
       .addHelpText('after', '\nExamples:\n  kdrill restore 20261125T120000Z-ab12cd --cluster dev --store ./backups --dry-run\n  kdrill restore 20261125T120000Z-ab12cd --kubeconfig k.yaml --store ./backups --prune --dry-run\n  kdrill restore 20261125T120000Z-ab12cd --kubeconfig k.yaml --store ./backups --prune --allow-destructive')
       .action(async (id: string, flags: RestoreFlags, cmd: Command) => {
         const logger = env.logger(cmd);
@@ -85,6 +85,8 @@ export const backupRestoreCommands: CommandModule = {
           const extra = { ...(flags.dryRun ? { dryRun: true } : {}), ...(flags.prune ? { prune: true } : {}), ...(flags.existing ? { existing: flags.existing } : {}) };
           const options = strategyOptions(strategy, flags.options, extra);
           assertAllowed(strategy.id, options, probe.ctx.cluster, flags);
+          // The strategy's own guard (delete and recreate on an immutable change) reads the opt-in from the scenario.
+          if (flags.allowDestructive) probe.ctx.scenario.spec.cluster = { provider: probe.ctx.cluster.provider, allowDestructive: true };
           const report = await strategy.restore(probe.ctx, reader.manifest, options);
           env.stdout(Object.entries(report.counts).map(([k, v]) => `${k}=${v}`).join(' '));
           for (const note of report.notes) env.stdout(`  ${note}`);
