@@ -162,6 +162,27 @@ describe('resource-export existing: update', () => {
   }, 120_000);
 });
 
+describe('resource-export and Service cluster IPs', () => {
+  it('keeps a backed-up clusterIP inside the target\'s range, and gives a Service a new one (said so) when its IP is taken', async () => {
+    const c = test.client;
+    const services = '/api/v1/namespaces/ips/services';
+    const service = (name: string, clusterIP?: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'ips' }, spec: { ports: [{ port: 53 }], ...(clusterIP ? { clusterIP } : {}) } });
+    await c.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ips' } });
+    await c.create(services, service('dns', '10.0.0.77'));
+    const webIp = (await c.create<{ spec: { clusterIP: string } }>(services, service('web'))).spec.clusterIP;
+    const ipBackup = await resourceExport.backup(ctx, { namespaces: ['ips'], includeKinds: ['Service'] });
+    await c.delete(`${services}/dns`);
+    await c.delete(`${services}/web`);
+    await c.create(services, service('squatter', webIp));
+
+    const report = await resourceExport.restore(ctx, ipBackup, {});
+    expect(report.counts).toMatchObject({ created: 2, failed: 0 });
+    expect((await c.get<{ spec: { clusterIP: string } }>(`${services}/dns`)).spec.clusterIP).toBe('10.0.0.77');
+    expect((await c.get<{ spec: { clusterIP: string } }>(`${services}/web`)).spec.clusterIP).not.toBe(webIp);
+    expect(report.notes.join('\n')).toContain(`Service clusterIP not kept (the target cannot allocate it): a new one was allocated: 1 (Service ips/web ${webIp}: `);
+  }, 120_000);
+});
+
 describe('resource-export with a conversion webhook whose Service is missing', () => {
   it('fails before writing anything, naming the CRD and the Service (no retry loop until the deadline)', async () => {
     const webhookBackup = await writeWebhookBackup(ctx);
