@@ -8,6 +8,8 @@ import type { BackupStrategy } from '../../src/contracts/types.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { makeTestContext, type TestContext } from '../support/context.js';
 import { waitFor } from '../support/wait.js';
+import { resolveBinaries } from '../../src/providers/local/binaries.js';
+import { testLogger } from '../support/cluster.js';
 
 const CRD_PATH = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${GENERATED_CRD}`;
 const items = (n: number) =>
@@ -57,7 +59,46 @@ describe('idempotence and controller-reconcile checks', () => {
     scenario.spec.restore = { strategy: 'always-writes' };
     const outcome = await idempotence.verify({ ...ctx, scenario } as typeof ctx, {}, undefined);
     expect(outcome.status).toBe('failed');
-    expect(outcome.summary).toMatch(/1 API writes, updated=1/);
+    expect(outcome.summary).toMatch(/1 objects written, 1 API writes through kdrill, updated=1; first: changed \/ConfigMap\/shop\/app \(by kdrill\)/);
+  });
+
+  it('idempotence never prunes: objects the backup does not have survive the second restore', async () => {
+    const extra = '/api/v1/namespaces/shop/configmaps/made-after-backup';
+    // The test before took over ConfigMap app with another apply body: put it back first.
+    await STRATEGIES['resource-export']!.restore(ctx, ctx.backup!, {});
+    await test.client.create('/api/v1/namespaces/shop/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'made-after-backup', namespace: 'shop' } });
+    const scenario = structuredClone(ctx.scenario);
+    scenario.spec.restore = { options: { prune: true } };
+    const outcome = await idempotence.verify({ ...ctx, scenario } as typeof ctx, {}, undefined);
+    expect(outcome.status, outcome.summary).toBe('passed');
+    expect(outcome.evidence).toMatchObject({ pruneSkipped: true, counts: { pruned: 0 } });
+    expect(await test.client.getOptional(extra)).toBeDefined();
+    await test.client.delete(extra);
+  });
+
+  it('idempotence measures a command strategy by resourceVersions: an idempotent tool passes, one that rewrites an object fails naming it', async () => {
+    const kubectl = (await resolveBinaries({ logger: testLogger(), build: false })).paths.kubectl;
+    expect(kubectl, 'kdrill cluster build puts kubectl in the cache').toBeDefined();
+    const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tool-made\n  namespace: shop\ndata:\n  a: 1x\n';
+    const commandCtx = (restore: string) => {
+      const scenario = structuredClone(ctx.scenario);
+      scenario.spec.backup = { strategy: 'command', options: { backup: { command: `printf '${manifest}' > "$KDRILL_BACKUP_DIR/cm.yaml"`, shell: true } } };
+      scenario.spec.restore = { options: { restore: { command: restore, shell: true } } };
+      return { ...ctx, scenario } as typeof ctx;
+    };
+    const apply = `"${kubectl}" apply --server-side --field-manager=tool -f "$KDRILL_BACKUP_DIR/cm.yaml"`;
+    const good = commandCtx(apply);
+    good.backup = await STRATEGIES.command!.backup(good, good.scenario.spec.backup.options!);
+    await STRATEGIES.command!.restore(good, good.backup, good.scenario.spec.restore!.options!);
+    const passed = await idempotence.verify(good, {}, undefined);
+    expect(passed.status, passed.summary).toBe('passed');
+    expect((passed.evidence as { objectsCompared: number }).objectsCompared).toBeGreaterThan(5);
+
+    const stamping = commandCtx(`${apply} && "${kubectl}" annotate --overwrite -n shop configmap tool-made stamp="$(date +%s%N)"`);
+    stamping.backup = good.backup;
+    const failed = await idempotence.verify(stamping, {}, undefined);
+    expect(failed.status).toBe('failed');
+    expect(failed.summary).toMatch(/1 objects written, 0 API writes through kdrill.*first: changed \/ConfigMap\/shop\/tool-made \(by kubectl-annotate\)/);
   });
 
   it('controller-reconcile passes when the witness controller can reconcile every restored resource', async () => {
