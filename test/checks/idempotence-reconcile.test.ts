@@ -110,6 +110,44 @@ describe('idempotence and controller-reconcile checks', () => {
     expect(item.status).toEqual({ observedGeneration: 1, phase: 'Reconciled' });
   });
 
+  it('controller-reconcile proves a /status write even when every object is already reconciled, and removes its witness condition', async () => {
+    const baseline = await controllerReconcile.baseline!(ctx, {});
+    const writes = test.client.writeCount.value;
+    const outcome = await controllerReconcile.verify(ctx, {}, baseline);
+    expect(outcome.status, outcome.summary).toBe('passed');
+    expect(outcome.summary).toMatch(/reconciled 3\/3 drillitems .*; 3 \/status writes written and read back/);
+    expect(outcome.evidence).toMatchObject({ mode: 'write', statusWritesProven: 3, witnessConditionRemoved: 3 });
+    // One witness write and one clean-up per object: zero writes can no longer pass.
+    expect(test.client.writeCount.value - writes).toBe(6);
+    const item = await test.client.get<{ status: Record<string, unknown> }>('/apis/fixtures.kdrill.dev/v1/namespaces/shop/drillitems/item-1');
+    expect(item.status).toEqual({ observedGeneration: 1, phase: 'Reconciled' });
+  });
+
+  it('controller-reconcile only dry-runs its status writes on a cluster kdrill did not create without the opt-in', async () => {
+    const baseline = await controllerReconcile.baseline!(ctx, {});
+    await test.client.create('/apis/fixtures.kdrill.dev/v1/namespaces/shop/drillitems', items(6)[5]);
+    const cluster = Object.create(ctx.cluster, { createdByKdrill: { value: false } }) as typeof ctx.cluster;
+    const writes = test.client.writeCount.value;
+    const outcome = await controllerReconcile.verify({ ...ctx, cluster } as typeof ctx, {}, baseline);
+    expect(outcome.status, outcome.summary).toBe('passed');
+    expect(outcome.summary).toMatch(/4 \/status writes accepted as server dry runs/);
+    expect(outcome.evidence).toMatchObject({ mode: 'dry-run', statusWritesProven: 4 });
+    expect(test.client.writeCount.value - writes).toBe(0);
+    expect((await test.client.get('/apis/fixtures.kdrill.dev/v1/namespaces/shop/drillitems/item-5')).status).toBeUndefined();
+    await test.client.delete('/apis/fixtures.kdrill.dev/v1/namespaces/shop/drillitems/item-5');
+  });
+
+  it('controller-reconcile fails when the status schema of the restored CRD drops the witness condition', async () => {
+    const baseline = await controllerReconcile.baseline!(ctx, {});
+    const crd = await test.client.get<{ spec: { versions: { schema: { openAPIV3Schema: { properties: { status: { properties: Record<string, unknown> } } } } }[] } }>(CRD_PATH);
+    for (const v of crd.spec.versions) delete v.schema.openAPIV3Schema.properties.status.properties.conditions;
+    await test.client.replace(CRD_PATH, crd);
+    const outcome = await controllerReconcile.verify(ctx, { timeout: 5000 }, baseline);
+    await test.client.replace(CRD_PATH, { ...(await test.client.get(CRD_PATH)), spec: generatedCrd().spec });
+    expect(outcome.status).toBe('failed');
+    expect(outcome.summary).toMatch(/0 \/status writes proven: shop\/item-\d: the status subresource took the write but dropped status.conditions/);
+  });
+
   it('controller-reconcile fails when the restored CRD lost its status subresource', async () => {
     const baseline = await controllerReconcile.baseline!(ctx, {});
     const crd = await test.client.get<{ spec: { versions: { subresources?: unknown }[] } }>(CRD_PATH);
