@@ -63,7 +63,7 @@ export const backupRestoreCommands: CommandModule = {
       .option('--dry-run', 'print the plan (create/update/unchanged/prune) and write nothing (resource-export)')
       .option('--prune', 'delete objects of the backed-up kinds that the backup does not have (resource-export)')
       .option('--existing <policy>', 'skip | update | fail for objects that already exist (resource-export)')
-      .option('--allow-destructive', 'allow prune or an etcd restore on a cluster kdrill did not create')
+      .option('--allow-destructive', 'allow prune, delete-and-recreate or an etcd restore on a cluster kdrill did not create')
       .addHelpText('after', '\nExamples:\n  kdrill restore 20261125T120000Z-ab12cd --cluster dev --store ./backups --dry-run\n  kdrill restore 20261125T120000Z-ab12cd --kubeconfig k.yaml --store ./backups --prune --allow-destructive')
       .action(async (id: string, flags: RestoreFlags, cmd: Command) => {
         const logger = env.logger(cmd);
@@ -79,6 +79,8 @@ export const backupRestoreCommands: CommandModule = {
               hint: 'add --allow-destructive if that is what you want (try --dry-run first)',
             });
           }
+          // The strategy's own guard (delete and recreate on an immutable change) reads the opt-in from the scenario.
+          if (flags.allowDestructive) probe.ctx.scenario.spec.cluster = { provider: probe.ctx.cluster.provider, allowDestructive: true };
           const report = await strategy.restore(probe.ctx, reader.manifest, options);
           env.stdout(Object.entries(report.counts).map(([k, v]) => `${k}=${v}`).join(' '));
           for (const note of report.notes) env.stdout(`  ${note}`);
