@@ -46,7 +46,7 @@ export const controllerReconcile: Check = {
     const mode = destructiveAllowed(ctx) ? 'write' : 'dry-run';
     const report = await runWitness(ctx.client, b, { timeoutMs: opts.timeout ?? 30_000, signal: ctx.signal, mode, restoreStatus: !ctx.cluster.createdByKdrill }).catch(
       (error: Error): WitnessReport => ({
-        total: 0, reconciled: 0, proven: 0, passes: 0, cleanedUp: 0, cleanupSkipped: [],
+        total: 0, reconciled: 0, proven: 0, roundTrips: 0, passes: 0, cleanedUp: 0, cleanupSkipped: [],
         failures: [`cannot list ${b.group}/${b.version} ${b.resource}: ${error.message.split('\n')[0]}`],
       }),
     );
@@ -57,7 +57,8 @@ export const controllerReconcile: Check = {
 function outcome(b: Baseline, report: WitnessReport, mode: 'write' | 'dry-run'): CheckOutcome {
   const evidence = {
     api: `${b.group}/${b.version}`, resource: b.resource, mode, baselineObjects: b.count, restoredObjects: report.total,
-    reconciled: report.reconciled, statusWritesProven: report.proven, passes: report.passes, failures: report.failures.slice(0, 20),
+    reconciled: report.reconciled, statusWritesProven: report.proven, provenByGenerationRoundTrip: report.roundTrips, passes: report.passes,
+    failures: report.failures.slice(0, 20),
     ...(mode === 'write' ? { witnessConditionRemoved: report.cleanedUp, cleanupSkipped: report.cleanupSkipped.slice(0, 20) } : {}),
   };
   const how = mode === 'write' ? 'written and read back' : 'accepted as server dry runs (kdrill did not create this cluster; allowDestructive lets it write)';

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { KdrillError } from '../core/errors.js';
 import { parseCheckOptions } from './check-support.js';
 import type { Check, CheckOutcome, DrillContext } from '../contracts/types.js';
-import { compareCrd, type CrdProblem } from './crd/compare-crd.js';
+import { compareCrd, lostStoredVersions, type CrdProblem } from './crd/compare-crd.js';
 import { conversionOf, fingerprintCrd, type CrdFingerprint } from './crd/fingerprint.js';
 import { inspectCustomResources, listCustomResources, type InvalidCr } from './crd/inspect-crs.js';
 import { mergeNeeds, needApplies, needsFromControllers, type CrdNeed } from './crd/needs.js';
@@ -98,6 +98,8 @@ async function verifyCrds(ctx: DrillContext, opts: Options, base: CrdBaseline): 
     if (crd) problems.push(...(await webhookServiceProblems(ctx, name, crd)));
     problems.push(...compareCrd(name, baseByName.get(name), crd, needs.filter((n) => needApplies(n, id.group, id.kind))));
     if (!crd) continue;
+    const lost = lostStoredVersions(baseByName.get(name), crd);
+    if (lost) warnings.push(`${name}: ${lost}`);
     const found = await checkResources(ctx, opts, crd, base.counts[name], problems);
     invalid.push(...found.invalid);
     warnings.push(...found.warnings.map((w) => `${name}: ${w}`));
@@ -174,7 +176,7 @@ export function outcome(f: Findings, max: number): CheckOutcome {
   if (f.problems.length === 0) {
     if (f.crds === 0) return { status: 'skipped', summary: 'no CRDs in scope and no controller needs declared', evidence };
     const total = Object.values(f.resources).reduce<number>((n, r) => n + ((r as { current: number }).current ?? 0), 0);
-    return { status: 'passed', summary: `${f.crds} CRD(s) compatible; ${total} custom resources valid and counted as at baseline, read at every served version`, evidence };
+    return { status: 'passed', summary: `${f.crds} CRD(s) compatible; ${total} custom resources valid and counted as at baseline, read at every served version${f.warnings.length ? `; ${f.warnings.length} warning(s)` : ''}`, evidence };
   }
   const first = f.problems[0]!;
   const crds = new Set(f.problems.map((p) => p.crd)).size;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../kube/types.js';
-import { compareCrd } from './compare-crd.js';
+import { compareCrd, lostStoredVersions } from './compare-crd.js';
 import { describeColumnChanges, differingPaths } from './describe-changes.js';
 import { fingerprintCrd, stableHash } from './fingerprint.js';
 import { mergeNeeds, needApplies, needsFromControllers, needsFromDeployments } from './needs.js';
@@ -96,7 +96,7 @@ describe('compareCrd', () => {
     expect(problems[4]?.detail).toBe('condition NamesAccepted is False');
   });
 
-  it('names changed names, scope, a newly served version and storedVersions that shrank', () => {
+  it('names changed names, scope and a newly served version, and reports storedVersions that shrank', () => {
     const changed = makeCrd((c) => {
       Object.assign(c.spec.names, { singular: 'gizmo', shortNames: ['wd'] });
       c.spec.scope = 'Cluster';
@@ -105,14 +105,16 @@ describe('compareCrd', () => {
     });
     const before = fingerprintCrd(makeCrd((c) => ((c.status as Record<string, unknown>).storedVersions = ['v1alpha1', 'v1'])));
     const problems = compareCrd('widgets.example.com', before, changed, []);
-    expect(parts(problems)).toEqual(['served:v2', 'names:', 'names:', 'scope:', 'storedVersions:v1alpha1']);
+    expect(parts(problems)).toEqual(['served:v2', 'names:', 'names:', 'scope:']);
     expect(problems.map((p) => p.detail)).toEqual([
       'version v2 is served now and was not at baseline',
       'names.singular changed from "" to "gizmo"',
       'names.shortNames changed from [] to ["wd"]',
       'scope changed from Namespaced to Cluster: every custom resource is addressed differently',
-      'status.storedVersions lost v1alpha1, v1 (baseline: v1alpha1, v1; now: none): objects may still be stored at it, and nothing tells a later upgrade to migrate them',
     ]);
+    // A shrunken storedVersions is reported (a warning): a re-created CRD legitimately starts it afresh.
+    expect(lostStoredVersions(before, changed)).toMatch(/^status.storedVersions lost v1alpha1, v1 \(baseline: v1alpha1, v1; now: none\)/);
+    expect(lostStoredVersions(before, makeCrd((c) => ((c.status as Record<string, unknown>).storedVersions = ['v1alpha1', 'v1'])))).toBeUndefined();
   });
 
   it('compares the conversion caBundle by certificate (subject, expiry) and a url endpoint by its value', async () => {

@@ -106,11 +106,18 @@ function checkStorage(current: CrdObject, now: CrdFingerprint, baseline: CrdFing
     add('storedVersions', `status.storedVersions lists ${unknown.join(', ')}, which spec.versions lacks: objects stored at it cannot be decoded`,
       'restore the CRD with every version still in storedVersions, or migrate the stored objects before removing a version', unknown[0]);
   }
+}
+
+/**
+ * Versions `status.storedVersions` listed at baseline and no longer lists. Not a failure by itself: a CRD restored by
+ * re-creating it and its objects stores them all at the storage version (the server starts storedVersions afresh).
+ * It matters only if objects encoded at a lost version survived in etcd: nothing then stops that version's removal.
+ */
+export function lostStoredVersions(baseline: CrdFingerprint | undefined, current: CrdObject): string | undefined {
+  const stored = ((current.status as { storedVersions?: string[] } | undefined)?.storedVersions ?? []);
   const lost = (baseline?.storedVersions ?? []).filter((v) => !stored.includes(v));
-  if (lost.length) {
-    add('storedVersions', `status.storedVersions lost ${lost.join(', ')} (baseline: ${baseline!.storedVersions.join(', ')}; now: ${stored.join(', ') || 'none'}): objects may still be stored at it, and nothing tells a later upgrade to migrate them`,
-      'restore the CRD status (storedVersions) with the CRD, or run a storage version migration before dropping a version', lost[0]);
-  }
+  if (!lost.length) return undefined;
+  return `status.storedVersions lost ${lost.join(', ')} (baseline: ${baseline!.storedVersions.join(', ')}; now: ${stored.join(', ') || 'none'}): right when every object was re-created at the storage version; if objects encoded at ${lost.join(', ')} survived in etcd, migrate them before removing that version`;
 }
 
 function checkConversion(now: CrdFingerprint, baseline: CrdFingerprint | undefined, add: Add, at: number): void {
