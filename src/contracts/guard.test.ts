@@ -30,6 +30,14 @@ describe('assertDestructiveAllowed', () => {
   it('allows a foreign cluster when the scenario opts in', () => {
     expect(() => assertDestructiveAllowed(ctx(false, true), 'wipe-cluster')).not.toThrow();
   });
+
+  it('names what would happen when given a phrase, and reads a bare id as a chaos step', () => {
+    expect(() => assertDestructiveAllowed(ctx(false), 'the restore (resource-export: prune deletes live objects)')).toThrow(
+      /^the restore \(resource-export: prune deletes live objects\) is destructive and cluster prod-ish/,
+    );
+    expect(() => assertDestructiveAllowed(ctx(false), 'wipe-cluster')).toThrow(/^chaos step wipe-cluster is destructive/);
+    expect([destructiveAllowed(ctx(true)), destructiveAllowed(ctx(false)), destructiveAllowed(ctx(false, true))]).toEqual([true, false, true]);
+  });
 });
 
 describe('assertObjectActionAllowed', () => {

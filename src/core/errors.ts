@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'E_TIMEOUT'
   | 'E_ABORTED'
   | 'E_COMMAND'
+  | 'E_EVIDENCE'
+  | 'E_METRICS'
   | 'E_INTERNAL';
 
 export interface KdrillErrorOptions {

@@ -160,7 +160,8 @@ describe('idempotence and controller-reconcile checks', () => {
     await test.client.replace(CRD_PATH, crd);
     await waitFor(async () => (await test.client.raw('/apis/fixtures.kdrill.dev/v1/namespaces/shop/drillitems/item-0/status')).status === 404);
     await test.client.apply('/apis/fixtures.kdrill.dev/v1/namespaces/shop/drillitems/item-3', items(4)[3]);
-    const outcome = await controllerReconcile.verify(ctx, { timeout: 3000 }, baseline);
+    // item-3 can never be reconciled: the check waits its whole timeout, long enough for the other three on a slow machine.
+    const outcome = await controllerReconcile.verify(ctx, { timeout: 20_000 }, baseline);
     expect(outcome.status).toBe('failed');
     expect(outcome.summary).toMatch(/reconciled 3\/4 drillitems/);
     expect(JSON.stringify(outcome.evidence)).toContain('item-3');

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { grepDir } from '../support/wait.js';
+import { grepDir, waitFor } from '../support/wait.js';
 
 const KDRILL = join(import.meta.dirname, '../../bin/kdrill.js');
 
@@ -42,7 +42,7 @@ describe('kdrill backup / restore / backups verify (subprocess, real local clust
     expect(backup.stderr).not.toContain(canary);
 
     await client.delete('/api/v1/namespaces/shop');
-    for (let i = 0; i < 100 && (await client.getOptional('/api/v1/namespaces/shop')); i++) await new Promise((r) => setTimeout(r, 200));
+    await waitFor(async () => (await client.getOptional('/api/v1/namespaces/shop')) === undefined);
 
     const plan = await run('restore', id, '--cluster', 'br', '--store', store, '--key-file', key, '--dry-run');
     expect(plan.exitCode, plan.stderr).toBe(0);

@@ -131,15 +131,18 @@ if (!versitygwBinary.path) {
 
     it('writes Object Lock retention on every object and calls a deleted manifest corrupt', async () => {
       const st = store({ bucket: 'kdrill-locked', prefix: '', objectLock: { mode: 'GOVERNANCE', days: 2 } });
+      const before = Date.now();
       const writer = await st.create({ strategy: 's', cluster });
       await writer.put('s.json', Buffer.from('{"k":"v-123456"}'), { sealed: true });
-      const before = Date.now();
       const m = await writer.commit({});
+      const after = Date.now();
       for (const key of [`${m.id}/manifest.json`, `${m.id}/s.json`]) {
         const { Retention } = await s3.send(new GetObjectRetentionCommand({ Bucket: 'kdrill-locked', Key: key }));
         expect(Retention?.Mode, key).toBe('GOVERNANCE');
         const until = Retention!.RetainUntilDate!.getTime();
-        expect(Math.abs(until - (before + 2 * 86_400_000)), key).toBeLessThan(120_000);
+        // Two days from when the object was written, which lies between before and after (S3 keeps whole seconds).
+        expect(until, key).toBeGreaterThanOrEqual(before + 2 * 86_400_000 - 1_000);
+        expect(until, key).toBeLessThanOrEqual(after + 2 * 86_400_000 + 1_000);
       }
       await s3.send(new DeleteObjectCommand({ Bucket: 'kdrill-locked', Key: `${m.id}/manifest.json` }));
       await expect(st.open(m.id)).rejects.toMatchObject({ code: 'E_BACKUP_CORRUPT', message: /was deleted/ });

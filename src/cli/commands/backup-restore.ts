@@ -6,6 +6,7 @@ import type { CliEnv, CommandModule } from '../main.js';
 import { plugins } from '../../engine/plugins.js';
 import { keyFileArg, openLocalStoreArg } from './store-args.js';
 import { commandAudit, commandContext, openTarget, strategyOptions, type TargetFlags } from './target-args.js';
+import { clusterAudit } from '../../audit/actor.js';
 
 interface BackupFlags extends TargetFlags {
   strategy: string;
@@ -95,7 +96,7 @@ async function open(flags: BackupFlags, strategy: ReturnType<typeof plugins.stra
   const store = resolve(flags.store);
   const keys = await keyFileArg(flags.keyFile ?? defaultKeyFile(), store, logger);
   const cluster = await openTarget(flags, logger);
-  const audit = await commandAudit(flags.audit);
+  const audit = clusterAudit(await commandAudit(flags.audit), () => cluster);
   const ctx = await commandContext({ cluster, strategy, store: openLocalStoreArg(store, keys, audit), keys, logger, audit });
   return { ctx };
 }

@@ -1,34 +1,24 @@
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalKeyProvider } from '../../crypto/local-kms.js';
 import { createLocalStore } from '../../store/local-store.js';
-import { main } from '../main.js';
+import { cliHarness } from '../../../test/support/cli.js';
 
 const CANARY = 'cli-canary-Vb7Rt2Kq9Lm4';
 let dir: string;
-let out: { stdout: string[]; stderr: string[] };
+const cli = cliHarness();
+const run = cli.run;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kdrill-cli-keys-'));
-  out = { stdout: [], stderr: [] };
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.stdout.push(String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (out.stderr.push(String(chunk)), true));
+  cli.start();
 });
 afterEach(async () => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
+  cli.stop();
   await rm(dir, { recursive: true, force: true });
 });
-
-const run = async (...argv: string[]) => {
-  out.stdout.length = 0;
-  out.stderr.length = 0;
-  process.exitCode = undefined;
-  const code = await main(argv);
-  return { code, stdout: out.stdout.join(''), stderr: out.stderr.join('') };
-};
 
 async function backupWith(keyFile: string, store: string): Promise<string> {
   const keys = await LocalKeyProvider.fromFile(keyFile);

@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { createSigningKey, defaultSigningKeyPath } from '../../audit/signing-key.js';
 import { createKeyFile, rotateKeyFile } from '../../crypto/local-kms.js';
 import { type RewrapResult, rewrapBackup } from '../../store/rewrap.js';
 import type { CliEnv, CommandModule } from '../main.js';
@@ -9,6 +11,7 @@ Examples:
   $ kdrill keys create --out ~/.config/kdrill/key.json
   $ kdrill keys rotate --key-file ~/.config/kdrill/key.json
   $ kdrill keys rewrap --store ./backups --key-file ~/.config/kdrill/key.json --all
+  $ kdrill keys create --signing --out ~/.config/kdrill/signing.key   # Ed25519 pair for kdrill run --sign
 
 Keep the key file outside the backup store and back it up separately: without it, sealed backups cannot be read.`;
 
@@ -19,11 +22,19 @@ export const keysCommand: CommandModule = {
 
     keys
       .command('create')
-      .description('write a new key file (mode 0600); refuses to overwrite')
-      .requiredOption('--out <path>', 'where to write the key file (outside any backup store)')
-      .addHelpText('after', '\nExample:\n  $ kdrill keys create --out ~/.config/kdrill/key.json')
-      .action(async (opts: { out: string }) => {
-        const info = await createKeyFile(opts.out);
+      .description('write a new key file (mode 0600), or with --signing an Ed25519 evidence-signing key pair; refuses to overwrite')
+      .option('--out <path>', 'where to write the key file (outside any backup store); with --signing default ~/.config/kdrill/signing.key')
+      .option('--signing', 'an Ed25519 key pair for `kdrill run --sign` (private key at --out, public key at --out + .pub)')
+      .addHelpText('after', '\nExamples:\n  $ kdrill keys create --out ~/.config/kdrill/key.json\n  $ kdrill keys create --signing --out ~/.config/kdrill/signing.key')
+      .action(async (opts: { out?: string; signing?: boolean }, cmd: Command) => {
+        if (opts.signing) {
+          const made = await createSigningKey(resolve(opts.out ?? defaultSigningKeyPath()));
+          env.stdout(`created signing key ${made.privatePath} (mode 0600, keep it private) and public key ${made.publicPath}`);
+          env.stdout(`fingerprint ${made.fingerprint}: give the public key to your auditors; sign runs with kdrill run --sign ${made.privatePath}`);
+          return;
+        }
+        if (!opts.out) cmd.error('kdrill keys create: --out <path> is required (or --signing for an evidence-signing key)');
+        const info = await createKeyFile(opts.out!);
         env.stdout(`created ${info.path}: key ${info.keyId}, version ${info.primaryVersion}`);
       });
 
