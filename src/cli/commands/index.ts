@@ -27,7 +27,8 @@ export const COMMANDS: CommandEntry[] = [
   { command: 'report <results>', describe: 're-render the JUnit and Markdown reports from a results.json', load: async () => (await import('./report.js')).reportCommand },
   { command: 'validate <files...>', describe: 'check scenario and drill files without running anything', load: async () => (await import('./validate.js')).validateCommand },
   { command: 'keys', describe: 'create, rotate and re-wrap with local key files (never prints key material)', load: async () => (await import('./keys.js')).keysCommand },
-  { command: 'backups', describe: 'list, show and verify backups in a local store', load: async () => (await import('./backups.js')).backupsCommand },
+  { command: 'backups', describe: 'list, show, verify and prune backups in a store', load: async () => (await import('./backups.js')).backupsCommand },
+  { command: 'evidence', describe: 'check signed drill evidence (runs made with kdrill run --sign)', load: async () => (await import('./evidence.js')).evidenceCommand },
 ];
 
 /** The command name of an entry ('run' for 'run <files...>'). */
