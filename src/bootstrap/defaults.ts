@@ -47,3 +47,27 @@ export function policySubjects(binding: KubeObject, policy: BootstrapPolicy): Se
   const variants = policy.variants(binding.kind, binding.metadata.namespace, binding.metadata.name).filter((p) => canonicalItem(p.roleRef) === roleRef);
   return new Set(variants.flatMap((p) => canonicalSet(p.subjects)));
 }
+
+/**
+ * A bootstrap RBAC object someone changed, put back to its policy content (labels, rules, aggregationRule, subjects),
+ * keeping its metadata otherwise: what the apiserver would have made. Undefined when the policy has no such object or
+ * binds another role (roleRef is immutable: such a binding can only be deleted).
+ */
+export function resetToPolicy(live: KubeObject, policy: BootstrapPolicy): KubeObject | undefined {
+  const { group } = splitApiVersion(live.apiVersion ?? '');
+  if (group !== RBAC_GROUP || !RBAC_KINDS.has(live.kind)) return undefined;
+  const variants = policy.variants(live.kind, live.metadata.namespace, live.metadata.name);
+  const fitting = variants.filter((p) => !p.roleRef || canonicalItem(p.roleRef) === canonicalItem(live.roleRef));
+  // The variant the live object extends (the cluster's feature gates), else the first.
+  const liveItems = new Set([...canonicalSet(live.rules), ...canonicalSet(live.subjects)]);
+  const chosen = fitting.find((p) => [...canonicalSet(p.rules), ...canonicalSet(p.subjects)].every((i) => liveItems.has(i))) ?? fitting[0];
+  if (!chosen) return undefined;
+  const { labels, ...content } = structuredClone(chosen);
+  const reset: KubeObject = { ...structuredClone(live), metadata: { ...structuredClone(live.metadata), labels: labels ?? {} } };
+  delete reset.metadata.managedFields;
+  for (const field of ['rules', 'aggregationRule', 'subjects'] as const) {
+    if (content[field] === undefined) delete reset[field];
+    else reset[field] = content[field];
+  }
+  return reset;
+}

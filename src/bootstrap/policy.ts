@@ -51,7 +51,9 @@ function loadData(): NonNullable<typeof data> {
   const byId = new Map<string, PolicyEntry[]>();
   for (const entry of raw.objects) {
     const id = objectId(entry.kind, entry.namespace, entry.name);
-    byId.set(id, [...(byId.get(id) ?? []), entry]);
+    // The default content first, then the feature-gated variant.
+    const entries = [...(byId.get(id) ?? []), entry].sort((a, b) => Number(Boolean(a.variant)) - Number(Boolean(b.variant)));
+    byId.set(id, entries);
   }
   return (data = { raw, byId });
 }
