@@ -40,6 +40,8 @@ export interface BootstrapPolicy {
   fallback?: string;
   /** The policy's content for one object (several variants at most), empty when the apiserver does not make it. */
   variants(kind: string, namespace: string | undefined, name: string): PolicyContent[];
+  /** Every object of this minor's policy. */
+  objects(): { kind: string; namespace?: string; name: string }[];
 }
 
 const DATA_FILE = new URL('./data/bootstrap-policy.json', import.meta.url);
@@ -80,6 +82,8 @@ export function policyFor(serverVersion: string): BootstrapPolicy {
     minor,
     source: `k8s.io/kubernetes ${source.kubernetes} + k8s.io/apiserver ${source.apiserver}`,
     variants: (kind, namespace, name) => (byId.get(objectId(kind, namespace, name)) ?? []).filter((e) => e.minors.includes(minor)).map((e) => e.content),
+    objects: () => [...byId.values()].map((entries) => entries.find((e) => e.minors.includes(minor))).filter((e) => e !== undefined)
+      .map((e) => ({ kind: e.kind, ...(e.namespace ? { namespace: e.namespace } : {}), name: e.name })),
   };
   if (minor !== asked) {
     policy.fallback = `no bootstrap policy shipped for ${asked ? `Kubernetes ${asked}` : `version "${serverVersion}"`}: compared with ${minor}, the nearest of ${minors[0]}-${minors.at(-1)}`;

@@ -2,18 +2,25 @@ import { KdrillError } from '../../core/errors.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { KubeObject } from '../../kube/types.js';
 import type { BackupManifest, BackupReader } from '../../store/types.js';
-import { INDEX_NAME, type BackupIndex } from './layout.js';
+import { INDEX_NAME, type BackupIndex, type IndexedResource } from './layout.js';
 import type { BackedUpResource } from './plan.js';
 import { mapLimit } from '../../core/map-limit.js';
 
-/** index.json and every artifact, read (hash-checked and decrypted by the store) before the restore writes anything. */
-export async function readBackup(reader: BackupReader, audit: AuditLog): Promise<{ index: BackupIndex; resources: BackedUpResource[] }> {
+/**
+ * index.json and every artifact (or those `only` selects), read (hash-checked and decrypted by the store) before the
+ * restore writes anything.
+ */
+export async function readBackup(
+  reader: BackupReader,
+  audit: AuditLog,
+  only: (entry: IndexedResource) => boolean = () => true,
+): Promise<{ index: BackupIndex; resources: BackedUpResource[] }> {
   const { manifest } = reader;
   const index = parseJson<BackupIndex>(await reader.get(INDEX_NAME), INDEX_NAME, manifest);
   if (index.formatVersion !== 1 || !Array.isArray(index.resources)) {
     throw corrupt(manifest, INDEX_NAME, `formatVersion ${JSON.stringify(index.formatVersion)} is not one this kdrill reads`);
   }
-  const resources = await mapLimit(index.resources, 8, async (entry) => {
+  const resources = await mapLimit(index.resources.filter(only), 8, async (entry) => {
     const items = parseJson<KubeObject[]>(await reader.get(entry.artifact), entry.artifact, manifest);
     if (!Array.isArray(items) || items.length !== entry.count) {
       throw corrupt(manifest, entry.artifact, `it holds ${Array.isArray(items) ? items.length : 'no'} objects, index.json says ${entry.count}`);
