@@ -71,3 +71,12 @@ export function resetToPolicy(live: KubeObject, policy: BootstrapPolicy): KubeOb
   }
   return reset;
 }
+
+/** The RBAC objects of the policy as the apiserver creates them (default variant): what a backup leaves out on purpose. */
+export function policyRbacObjects(policy: BootstrapPolicy): KubeObject[] {
+  return policy.objects().filter((o) => RBAC_KINDS.has(o.kind)).map(({ kind, namespace, name }) => {
+    const { labels, ...content } = structuredClone(policy.variants(kind, namespace, name)[0]!);
+    const metadata = { name, ...(namespace ? { namespace } : {}), labels: labels ?? {}, annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' } };
+    return { apiVersion: `${RBAC_GROUP}/v1`, kind, metadata, ...content };
+  });
+}

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'E_KEY'
   | 'E_BACKUP_CORRUPT'
   | 'E_BACKUP_NOT_FOUND'
+  | 'E_BACKUP_UNSUPPORTED'
   | 'E_STORE'
   | 'E_UNSAFE_TARGET'
   | 'E_UNKNOWN_PLUGIN'

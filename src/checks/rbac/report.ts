@@ -70,7 +70,8 @@ function count(deltas: SubjectDelta[]): number {
   return deltas.reduce((n, d) => n + Object.keys(d.resources).length + Object.keys(d.nonResourceURLs).length, 0);
 }
 
-function describeDelta(d: SubjectDelta) {
+/** One subject's gained or lost permissions: count, what grants them, the first few spelled out. */
+export function describeDelta(d: SubjectDelta) {
   const lines = [
     ...Object.entries(d.resources).map(([k, via]) => `${formatTuple(parseTupleKey(k))} ← ${via.join(', ')}`),
     ...Object.entries(d.nonResourceURLs).map(([k, via]) => `${k.replace('|', ' verb ')} ← ${via.join(', ')}`),

@@ -1,6 +1,7 @@
 import type { CommandModule } from '../main.js';
 import { backupsCommand } from './backups.js';
 import { clusterCommand } from './cluster.js';
+import { driftCommand } from './drift.js';
 import { runCommand } from './run.js';
 import { backupRestoreCommands } from './backup-restore.js';
 import { listCommand } from './list.js';
@@ -18,4 +19,5 @@ export const COMMANDS: CommandModule[] = [
   validateCommand,
   keysCommand,
   backupsCommand,
+  driftCommand,
 ];
