@@ -39,3 +39,6 @@ if ! build versitygw "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERS
   [[ -n "$newest" ]] || { echo "build-test-servers: no versitygw version served by the module proxy" >&2; exit 1; }
   build versitygw "github.com/versity/versitygw/cmd/versitygw@$newest"
 fi
+
+# Prometheus tools for the metrics tests (pushgateway, promtool): warnings only, their tests skip without them.
+bash "$(dirname "$0")/build-metrics-tools.sh" "$FORCE"

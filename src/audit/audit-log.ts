@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import { KdrillError } from '../core/errors.js';
 import { redact, redactDeep } from '../core/redact.js';
@@ -14,6 +15,7 @@ export type AuditAction =
   | 'backup.write'
   | 'backup.read'
   | 'backup.verify'
+  | 'backup.delete'
   | 'restore.start'
   | 'restore.apply'
   | 'restore.finish'
@@ -28,6 +30,22 @@ export interface AuditEvent {
   /** What was acted on: a backup id, an artifact name, a cluster name. Never a secret value. */
   subject: string;
   details?: Record<string, unknown>;
+  /** On which cluster and with which kubeconfig identity: set by `clusterAudit` (src/audit/actor.ts), not by callers. */
+  scope?: AuditScope;
+}
+
+/** The cluster an event touched and the kubeconfig identity used: names and the server URL only, never credentials. */
+export interface AuditScope {
+  cluster: { name: string; provider?: string; server?: string };
+  kubeContext?: string;
+  kubeUser?: string;
+}
+
+/** Who acted: the OS user running kdrill, and the kubeconfig user and context when the event touched a cluster. */
+export interface AuditActor {
+  osUser: string;
+  kubeUser?: string;
+  kubeContext?: string;
 }
 
 export interface AuditLog {
@@ -43,6 +61,9 @@ export interface AuditEntry {
   seq: number;
   time: string;
   runId: string;
+  /** Absent in files written before kdrill recorded actors (their chains still verify). */
+  actor?: AuditActor;
+  cluster?: AuditScope['cluster'];
   action: AuditAction;
   subject: string;
   details: Record<string, unknown>;
@@ -76,6 +97,8 @@ export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
 export interface FileAuditLogOptions {
   runId: string;
   now?: () => Date;
+  /** The OS user recorded as the actor of every line (default: the user running this process). */
+  osUser?: string;
 }
 
 /** An append-only JSON-lines audit file; appends are serialized and fsync'd; an existing file's chain is continued. */
@@ -109,10 +132,13 @@ export class FileAuditLog implements AuditLog {
   }
 
   private async append(event: AuditEvent): Promise<void> {
+    const { scope } = event;
     const body: Omit<AuditEntry, 'hash'> = {
       seq: this.seq + 1,
       time: (this.options.now?.() ?? new Date()).toISOString(),
       runId: this.options.runId,
+      actor: redactDeep(actorOf(this.options.osUser ?? osUser(), scope)),
+      ...(scope ? { cluster: redactDeep(scope.cluster) } : {}),
       action: event.action,
       subject: redact(event.subject),
       details: redactDeep(event.details ?? {}) as Record<string, unknown>,
@@ -128,6 +154,19 @@ export class FileAuditLog implements AuditLog {
     }
     this.seq = entry.seq;
     this.prevHash = entry.hash;
+  }
+}
+
+function actorOf(os: string, scope: AuditScope | undefined): AuditActor {
+  return { osUser: os, ...(scope?.kubeUser ? { kubeUser: scope.kubeUser } : {}), ...(scope?.kubeContext ? { kubeContext: scope.kubeContext } : {}) };
+}
+
+/** The OS account running kdrill; containers without a passwd entry fall back to $USER or the numeric uid. */
+export function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER || `uid:${process.getuid?.() ?? 'unknown'}`;
   }
 }
 

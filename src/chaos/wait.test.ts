@@ -9,20 +9,17 @@ describe('waitUntil', () => {
   });
 
   it('times out with E_TIMEOUT naming what was awaited and why', async () => {
-    const started = Date.now();
     await expect(
       waitUntil(async () => false, { timeoutMs: 60, intervalMs: 10, what: 'namespace shop to be deleted', explain: async () => 'finalizers kubernetes' }),
     ).rejects.toMatchObject({ code: 'E_TIMEOUT', message: 'timed out after 0s waiting for namespace shop to be deleted: finalizers kubernetes' });
-    expect(Date.now() - started).toBeLessThan(1_000);
   });
 });
 
 describe('sleep', () => {
   it('rejects with E_ABORTED as soon as the signal aborts', async () => {
+    // Without the abort the sleep would resolve after 10 minutes (and the test time out), not reject.
     const controller = new AbortController();
-    const started = Date.now();
     setTimeout(() => controller.abort(), 20);
-    await expect(sleep(5_000, controller.signal)).rejects.toMatchObject({ code: 'E_ABORTED' });
-    expect(Date.now() - started).toBeLessThan(1_000);
+    await expect(sleep(600_000, controller.signal)).rejects.toMatchObject({ code: 'E_ABORTED' });
   });
 });

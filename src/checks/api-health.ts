@@ -1,10 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { parseCheckOptions } from './check-support.js';
 import type { Check, CheckOutcome, DrillContext } from '../contracts/types.js';
+import { destructiveAllowed } from '../contracts/guard.js';
 import type { KubeObject } from '../kube/types.js';
 import { capList } from './diff/render.js';
 import { checkDiscovery } from './health/discovery-health.js';
-import { probeNamespace, type ProbeFailure } from './health/probe.js';
+import { probeNamespace, sweepProbes, type ProbeFailure, type ProbeMode } from './health/probe.js';
 import { latencyStats, parseReadyz } from './health/readyz.js';
 import { mapLimit } from '../core/map-limit.js';
 
@@ -37,12 +38,15 @@ export const apiHealth: Check = {
     const readyz = parseReadyz(status, body);
     const discovery = await checkDiscovery(ctx.client);
     const scope = await namespaceScope(ctx, opts, baseline as HealthBaseline | undefined);
-    const results = await mapLimit(scope.probe, opts.concurrency ?? 6, (ns) => probeNamespace(ctx.client, ns, ctx.runId, () => ctx.clock.now()));
+    // A probe object in every namespace (kube-system too) is a write: on a cluster kdrill did not create, only with the opt-in.
+    const mode: ProbeMode = destructiveAllowed(ctx) ? 'write' : 'dry-run';
+    const results = await mapLimit(scope.probe, opts.concurrency ?? 6, (ns) => probeNamespace(ctx.client, ns, ctx.runId, () => ctx.clock.now(), mode));
+    const leftoversRemoved = mode === 'write' ? await sweepProbes(ctx.client, ctx.runId) : 0;
     const failures: ProbeFailure[] = [
       ...scope.absent.map((namespace) => ({ namespace, step: 'create' as const, error: 'namespace does not exist' })),
       ...results.flatMap((r) => (r.failure ? [r.failure] : [])),
     ];
-    return outcome({ readyz, discovery, failures, scope, latency: latencyStats(results.map((r) => r.ms)) });
+    return outcome({ readyz, discovery, failures, scope, latency: latencyStats(results.map((r) => r.ms)), mode, leftoversRemoved });
   },
 };
 
@@ -74,6 +78,9 @@ interface Findings {
   failures: ProbeFailure[];
   scope: Scope;
   latency: { p50: number; max: number };
+  mode?: ProbeMode;
+  /** Probe objects a failed delete left behind, removed by the final sweep. */
+  leftoversRemoved?: number;
 }
 
 /** Fails on a failing readyz, any group whose discovery fails, or any namespace that does not take a probe write. */
@@ -81,7 +88,10 @@ export function outcome(f: Findings): CheckOutcome {
   const evidence = {
     readyz: { httpStatus: f.readyz.httpStatus, passedChecks: f.readyz.passed, failedChecks: f.readyz.failed },
     discovery: { groupVersions: f.discovery.groupVersions, failures: f.discovery.failures },
-    namespaces: { probed: f.scope.probe.length, leftOut: f.scope.leftOut, terminating: f.scope.terminating, failures: capList(f.failures, 20) },
+    namespaces: {
+      probed: f.scope.probe.length, mode: f.mode ?? 'write', leftOut: f.scope.leftOut, terminating: f.scope.terminating,
+      failures: capList(f.failures, 20), leftoversRemoved: f.leftoversRemoved ?? 0,
+    },
     probeLatencyMs: f.latency,
   };
   const problems: string[] = [];
@@ -89,7 +99,8 @@ export function outcome(f: Findings): CheckOutcome {
   if (f.discovery.failures.length) problems.push(`discovery fails for ${f.discovery.failures.map((d) => d.groupVersion).join(', ')}`);
   if (f.failures.length) problems.push(`probe failed in ${f.failures.map((p) => `${p.namespace} (${p.step})`).join(', ')}`);
   if (problems.length === 0) {
-    const summary = `readyz ok (${f.readyz.passed} checks), ${f.discovery.groupVersions} group versions answer, probe write in ${f.scope.probe.length} namespace(s)`;
+    const probe = f.mode === 'dry-run' ? 'probe write as a server dry run (kdrill did not create this cluster; allowDestructive lets it write)' : 'probe write';
+    const summary = `readyz ok (${f.readyz.passed} checks), ${f.discovery.groupVersions} group versions answer, ${probe} in ${f.scope.probe.length} namespace(s)`;
     return { status: 'passed', summary, evidence };
   }
   return { status: 'failed', summary: problems.join('; '), evidence, recommendation: recommend(f) };

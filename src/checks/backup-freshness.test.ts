@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DrillContext } from '../contracts/types.js';
@@ -61,7 +61,9 @@ describe('backup-freshness against a real local store', () => {
     expect(skipped[1]).toBe(`${broken.id}: its manifest cannot be read`);
   });
 
-  it('fails on an empty store and errors without an objective', async () => {
+  it('fails on an empty store, and errors on a store that does not exist or without an objective', async () => {
+    await expect(verify(T0, '1h')).rejects.toMatchObject({ code: 'E_STORE' });
+    await mkdir(fx.root, { recursive: true });
     expect((await verify(T0, '1h')).summary).toMatch(/^no restorable backup in /);
     expect((await verify(T0, '1h')).status).toBe('failed');
     expect(await verify(T0, undefined)).toEqual({ status: 'error', summary: 'no objective to compare with: set spec.objectives.rpo or the maxAge option of backup-freshness' });

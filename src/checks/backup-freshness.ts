@@ -77,7 +77,11 @@ async function openProblem(ctx: DrillContext, summary: BackupSummary, verifyArti
   } catch (error) {
     return (error as Error).message.split('\n')[0];
   }
-  if (!verifyArtifacts) return undefined;
-  const { ok, problems } = await reader.verify();
-  return ok ? undefined : problems.slice(0, 3).join('; ');
+  try {
+    if (!verifyArtifacts) return undefined;
+    const { ok, problems } = await reader.verify();
+    return ok ? undefined : problems.slice(0, 3).join('; ');
+  } finally {
+    reader.close();
+  }
 }

@@ -7,7 +7,7 @@ import { collectionPath, joinApiVersion } from '../kube/paths.js';
 import type { ApiResource, KubeObject } from '../kube/types.js';
 import { isCapturable, isSkippedObject, matchesKind } from './capture-skip.js';
 import { mapLimit } from '../core/map-limit.js';
-import { maskSecretData, normalizeObject, objectKey } from './normalize.js';
+import { maskAllValues, maskSecretData, normalizeObject, objectKey } from './normalize.js';
 
 /** Which objects a capture takes. Empty or absent fields select everything. */
 export interface StateSelection {
@@ -17,6 +17,8 @@ export interface StateSelection {
   kinds?: string[];
   excludeKinds?: string[];
   labelSelector?: string;
+  /** Kinds whose every value is masked (besides Secrets, always masked), in `kinds` syntax. */
+  maskKinds?: string[];
 }
 
 /** A capture: object key → normalized object with Secret values masked. */
@@ -32,11 +34,13 @@ export async function captureState(client: KubeClient, selection: StateSelection
   const lists = await mapLimit(resources, CONCURRENCY, (resource) => listResource(client, resource, selection));
   resources.forEach((resource, i) => {
     const keepStatus = !resource.subresources.includes('status');
+    const maskAll = (selection.maskKinds ?? []).some((k) => matchesKind(resource, k));
     for (const item of lists[i] ?? []) {
       const obj = { ...item, apiVersion: joinApiVersion(resource.group, resource.version), kind: resource.kind };
       const key = objectKey(obj);
       if (isSkippedObject(obj, key, policy)) continue;
-      state.set(key, maskSecretData(normalizeObject(obj, { keepStatus }), hashKey));
+      const normalized = normalizeObject(obj, { keepStatus });
+      state.set(key, maskAll ? maskAllValues(normalized, hashKey) : maskSecretData(normalized, hashKey));
     }
   });
   return state;

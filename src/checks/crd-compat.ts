@@ -2,8 +2,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { KdrillError } from '../core/errors.js';
 import { parseCheckOptions } from './check-support.js';
 import type { Check, CheckOutcome, DrillContext } from '../contracts/types.js';
-import { compareCrd, type CrdProblem } from './crd/compare-crd.js';
-import { fingerprintCrd, type CrdFingerprint } from './crd/fingerprint.js';
+import { compareCrd, lostStoredVersions, type CrdProblem } from './crd/compare-crd.js';
+import { conversionOf, fingerprintCrd, type CrdFingerprint } from './crd/fingerprint.js';
 import { inspectCustomResources, listCustomResources, type InvalidCr } from './crd/inspect-crs.js';
 import { mergeNeeds, needApplies, needsFromControllers, type CrdNeed } from './crd/needs.js';
 import { listCrds, readDeploymentNeeds } from './crd/read-cluster.js';
@@ -45,7 +45,7 @@ interface CrdBaseline {
 /** After the restore, every CRD still serves what the baseline and controllers need, unchanged, with valid resources. */
 export const crdCompat: Check = {
   id: 'crd-compat',
-  description: 'CRDs serve the versions the baseline and controllers need, with unchanged schemas, columns and subresources, and valid custom resources',
+  description: 'CRDs serve the versions the baseline and controllers need, with unchanged names, schemas, columns, subresources and conversion (custom resources read and validated at every served version)',
   optionsSchema: Options,
   async baseline(ctx, options) {
     const opts = parseCheckOptions('crd-compat', Options, options);
@@ -91,16 +91,20 @@ async function verifyCrds(ctx: DrillContext, opts: Options, base: CrdBaseline): 
   }
   const baseByName = new Map(base.crds.map((fp) => [fp.name, fp]));
   const invalid: InvalidCr[] = [];
-  const resources: Record<string, { baseline?: number; current: number; serverChecked: number }> = {};
+  const resources: Record<string, { baseline?: number; current: number; serverChecked: number; convertedTo: Record<string, number | string> }> = {};
   const warnings: string[] = [];
   for (const [name, id] of scope) {
     const crd = current.get(name);
+    if (crd) problems.push(...(await webhookServiceProblems(ctx, name, crd)));
     problems.push(...compareCrd(name, baseByName.get(name), crd, needs.filter((n) => needApplies(n, id.group, id.kind))));
     if (!crd) continue;
+    const lost = lostStoredVersions(baseByName.get(name), crd);
+    if (lost) warnings.push(`${name}: ${lost}`);
     const found = await checkResources(ctx, opts, crd, base.counts[name], problems);
     invalid.push(...found.invalid);
     warnings.push(...found.warnings.map((w) => `${name}: ${w}`));
-    resources[name] = { ...(base.counts[name] !== undefined ? { baseline: base.counts[name] } : {}), current: found.count, serverChecked: found.serverChecked };
+    const convertedTo = Object.fromEntries(found.otherVersions.map((o) => [o.version, o.count ?? 'failed']));
+    resources[name] = { ...(base.counts[name] !== undefined ? { baseline: base.counts[name] } : {}), current: found.count, serverChecked: found.serverChecked, convertedTo };
   }
   return outcome({ problems, invalid, resources, warnings, needs, crds: scope.size }, opts.maxListed ?? 20);
 }
@@ -117,12 +121,37 @@ async function checkResources(ctx: DrillContext, opts: Options, crd: CrdObject, 
     problems.push({ crd: name, part: 'count', detail: `${found.count} custom resources, baseline had ${baselineCount}`,
       recommendation: 'restore custom resources after their CRD is Established, and check the restore log for rejected objects' });
   }
+  for (const other of found.otherVersions) {
+    if (other.error !== undefined) {
+      problems.push({ crd: name, version: other.version, part: 'conversion', detail: `custom resources cannot be read or written at ${other.version} (converted from ${found.version}): ${other.error}`,
+        recommendation: CONVERSION_ADVICE });
+    } else if (other.count !== found.count) {
+      problems.push({ crd: name, version: other.version, part: 'conversion', detail: `${other.count} custom resources listed at ${other.version}, ${found.count} at ${found.version}`,
+        recommendation: CONVERSION_ADVICE });
+    }
+  }
   if (found.invalid.length) {
     const versions = [...new Set(found.invalid.map((i) => i.version))].join(', ');
     problems.push({ crd: name, version: versions, part: 'resources', detail: `${new Set(found.invalid.map((i) => i.object)).size} custom resources do not validate against ${versions}`,
       recommendation: 'the restored CRD schema does not match the data: restore the CRD revision the resources were written for' });
   }
   return found;
+}
+
+const CONVERSION_ADVICE = "restore the CRD's conversion webhook with it (its Service, Deployment and caBundle) and start it before clients read other versions";
+
+/** A CRD converting through a webhook Service that does not exist: every read or write at another version fails. */
+async function webhookServiceProblems(ctx: DrillContext, name: string, crd: CrdObject): Promise<CrdProblem[]> {
+  const service = conversionOf(crd).service;
+  if (!service) return [];
+  const [namespace, serviceName] = service.split('/') as [string, string];
+  if (await ctx.client.getOptional(`/api/v1/namespaces/${namespace}/services/${serviceName}`)) return [];
+  const versions = crd.spec.versions.filter((v) => v.served).map((v) => v.name);
+  return [{
+    crd: name, part: 'conversion',
+    detail: `conversion webhook Service ${service} does not exist: custom resources cannot be converted between ${versions.join(', ')}`,
+    recommendation: `back up and restore the Service ${service} and the webhook behind it with the CRD (include namespace ${namespace})`,
+  }];
 }
 
 interface Findings {
@@ -147,7 +176,7 @@ export function outcome(f: Findings, max: number): CheckOutcome {
   if (f.problems.length === 0) {
     if (f.crds === 0) return { status: 'skipped', summary: 'no CRDs in scope and no controller needs declared', evidence };
     const total = Object.values(f.resources).reduce<number>((n, r) => n + ((r as { current: number }).current ?? 0), 0);
-    return { status: 'passed', summary: `${f.crds} CRD(s) compatible; ${total} custom resources valid and counted as at baseline`, evidence };
+    return { status: 'passed', summary: `${f.crds} CRD(s) compatible; ${total} custom resources valid and counted as at baseline, read at every served version${f.warnings.length ? `; ${f.warnings.length} warning(s)` : ''}`, evidence };
   }
   const first = f.problems[0]!;
   const crds = new Set(f.problems.map((p) => p.crd)).size;

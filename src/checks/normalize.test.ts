@@ -43,14 +43,14 @@ describe('normalizeObject', () => {
     expect(normalizeObject(cr, { keepStatus: true }).status).toEqual({ ready: true });
   });
 
-  it('removes allocated Service fields but keeps headless cluster IPs', () => {
+  it('removes node ports but keeps cluster IPs: a restore that loses a pinned IP (kube-dns) is a difference', () => {
     const svc = (clusterIP: string): KubeObject => ({
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 's' },
       spec: { clusterIP, clusterIPs: [clusterIP], ports: [{ port: 80, nodePort: 30080 }] },
     });
-    expect(normalizeObject(svc('10.0.0.7')).spec).toEqual({ ports: [{ port: 80 }] });
+    expect(normalizeObject(svc('10.0.0.7')).spec).toEqual({ clusterIP: '10.0.0.7', clusterIPs: ['10.0.0.7'], ports: [{ port: 80 }] });
     expect(normalizeObject(svc('None')).spec).toEqual({ clusterIP: 'None', clusterIPs: ['None'], ports: [{ port: 80 }] });
   });
 

@@ -46,15 +46,12 @@ export function normalizeObject(obj: KubeObject, options: NormalizeOptions = {})
   return out;
 }
 
-/** Per-kind fields the cluster allocates or computes (cluster IPs, node ports, aggregated rules, Job uids). */
+/** Per-kind fields the cluster allocates or computes (node ports, aggregated rules, Job uids). */
 function normalizeKind(obj: KubeObject): void {
   const { group } = splitApiVersion(obj.apiVersion ?? '');
   const spec = obj.spec as Record<string, unknown> | undefined;
+  // A Service's clusterIP is compared: clients reach Services such as kube-dns by IP, and a restore keeps it.
   if (group === '' && obj.kind === 'Service' && spec) {
-    if (spec.clusterIP !== 'None') {
-      delete spec.clusterIP;
-      delete spec.clusterIPs;
-    }
     delete spec.healthCheckNodePort;
     if (Array.isArray(spec.ports)) for (const port of spec.ports as Record<string, unknown>[]) delete port.nodePort;
   }
@@ -89,6 +86,23 @@ export function maskSecretData(obj: KubeObject, hashKey: Buffer | string): KubeO
     }
     out[field] = masked;
   }
+  return out;
+}
+
+/**
+ * A copy of an object of a kind the user marked secret-bearing (resource-export `sealKinds`, state-diff `maskKinds`):
+ * every value outside apiVersion, kind, name, namespace, labels and owner references becomes `hmac:<16 hex>` under
+ * `hashKey`. Keys stay, so a diff still says which field changed, never to what.
+ */
+export function maskAllValues(obj: KubeObject, hashKey: Buffer | string): KubeObject {
+  const mask = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(mask);
+    if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v)]));
+    return `hmac:${createHmac('sha256', hashKey).update(JSON.stringify(value)).digest('hex').slice(0, 16)}`;
+  };
+  const { apiVersion, kind, metadata, ...rest } = obj;
+  const out = { apiVersion, kind, metadata: structuredClone(metadata), ...(mask(rest) as Record<string, unknown>) } as KubeObject;
+  if (out.metadata.annotations) out.metadata.annotations = mask(out.metadata.annotations) as Record<string, string>;
   return out;
 }
 

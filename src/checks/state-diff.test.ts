@@ -5,7 +5,7 @@ import type { KubeObject } from '../kube/types.js';
 import { stateDiff } from './state-diff.js';
 
 /** A fake cluster with ConfigMaps and Secrets in one namespace; tests edit `objects` between baseline and verify. */
-function fakeContext(objects: KubeObject[]): DrillContext {
+function fakeContext(objects: KubeObject[], sealKinds?: string[]): DrillContext {
   const client = {
     get: async () => ({ groups: [] }),
     getOptional: async () => ({
@@ -17,7 +17,8 @@ function fakeContext(objects: KubeObject[]): DrillContext {
     }),
     listAll: async (path: string) => ({ items: objects.filter((o) => path.endsWith(`/${o.kind.toLowerCase()}s`)) }),
   } as unknown as KubeClient;
-  return { client, facts: new Map() } as unknown as DrillContext;
+  const scenario = { spec: { backup: { strategy: 'resource-export', ...(sealKinds ? { options: { sealKinds } } : {}) } } };
+  return { client, facts: new Map(), scenario } as unknown as DrillContext;
 }
 
 const cm = (name: string, labels: Record<string, string> = {}): KubeObject => ({
@@ -60,6 +61,26 @@ describe('state-diff check', () => {
     expect([extra.status, extra.summary]).toEqual(['failed', '0 missing, 0 changed, 1 extra of 3 baseline objects']);
     const allowed = await stateDiff.verify(ctx, { allowExtra: true, ignoreFields: ['ConfigMap:metadata.labels.tier'] }, baseline);
     expect([allowed.status, allowed.summary]).toEqual(['passed', 'all 3 baseline objects match (0 missing, 0 changed, 1 extra)']);
+  });
+
+  it('masks every value of the kinds resource-export seals (sealKinds), not only Secrets, and says which', async () => {
+    const config = (password: string): KubeObject => ({ ...cm('creds'), data: { password, port: '5432' } });
+    const objects = [config('hunter2-old-value')];
+    const ctx = fakeContext(objects, ['configmaps']);
+    const baseline = await stateDiff.baseline!(ctx, {});
+    objects.splice(0, 1, config('hunter2-new-value'));
+    const outcome = await stateDiff.verify(ctx, {}, baseline);
+    expect(outcome.status).toBe('failed');
+    const ev = outcome.evidence as { changed: { items: { diff: string }[] }; maskedKinds: string[] };
+    expect(ev.changed.items[0]!.diff).toMatch(/-\s+password: hmac:[0-9a-f]{16}\n\+\s+password: hmac:[0-9a-f]{16}/);
+    expect(ev.maskedKinds).toEqual(['Secret', 'configmaps']);
+    expect(JSON.stringify(outcome)).not.toMatch(/hunter2/);
+    // The same change with nothing sealed shows the values, as it always did for unsealed kinds.
+    const plain = fakeContext([config('visible-old')]);
+    const plainBase = await stateDiff.baseline!(plain, {});
+    const plainCtx = fakeContext([config('visible-new')]);
+    plainCtx.facts = plain.facts;
+    expect(JSON.stringify(await stateDiff.verify(plainCtx, {}, plainBase))).toContain('visible-new');
   });
 
   it('refuses to compare without a baseline', async () => {

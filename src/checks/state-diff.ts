@@ -18,6 +18,7 @@ const Options = Type.Object(
     labelSelector: Type.Optional(Type.String()),
     ignoreFields: Type.Optional(Type.Array(Type.String(), { description: "JSON paths not compared, e.g. Deployment:spec.replicas" })),
     allowExtra: Type.Optional(Type.Boolean({ description: 'Objects absent from the baseline do not fail the check' })),
+    maskKinds: Type.Optional(Type.Array(Type.String(), { description: 'Kinds whose values are masked in diffs besides Secrets and resource-export sealKinds' })),
     maxListed: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Keys and diffs listed in the evidence (default 20)' })),
   },
   { additionalProperties: false },
@@ -34,7 +35,7 @@ interface StateBaseline {
 /** Compares every selected object after the restore with the baseline: missing, extra and changed objects, with diffs. */
 export const stateDiff: Check = {
   id: 'state-diff',
-  description: 'The restored objects equal the baseline (missing, extra and changed objects, with diffs; Secret values masked)',
+  description: 'The restored objects equal the baseline (missing, extra and changed objects, with diffs; values of Secrets and sealed kinds masked)',
   optionsSchema: Options,
   async baseline(ctx, options) {
     const opts = parseCheckOptions('state-diff', Options, options);
@@ -48,7 +49,8 @@ export const stateDiff: Check = {
     const current = Object.fromEntries(await capture(ctx, opts));
     const ignore = (opts.ignoreFields ?? []).map(parseIgnoreRule);
     const max = opts.maxListed ?? 20;
-    return outcome(compareStates(base.objects, current, { ignore, maxDiffs: max }), opts, max);
+    const result = outcome(compareStates(base.objects, current, { ignore, maxDiffs: max }), opts, max);
+    return { ...result, evidence: { ...result.evidence, maskedKinds: ['Secret', ...maskedKinds(ctx, opts)] } };
   },
 };
 
@@ -58,7 +60,15 @@ function capture(ctx: DrillContext, opts: Options) {
   if (opts.kinds) selection.kinds = opts.kinds;
   if (opts.excludeKinds) selection.excludeKinds = opts.excludeKinds;
   if (opts.labelSelector) selection.labelSelector = opts.labelSelector;
+  selection.maskKinds = maskedKinds(ctx, opts);
   return captureState(ctx.client, selection, runHashKey(ctx));
+}
+
+/** Kinds masked like Secrets: the option's, plus every kind the resource-export backup seals (`sealKinds`). */
+export function maskedKinds(ctx: Pick<DrillContext, 'scenario'>, opts: Pick<Options, 'maskKinds'>): string[] {
+  const backup = ctx.scenario.spec.backup;
+  const sealed = backup.strategy === 'resource-export' ? ((backup.options as { sealKinds?: string[] } | undefined)?.sealKinds ?? []) : [];
+  return [...new Set([...(opts.maskKinds ?? []), ...sealed])];
 }
 
 function maskKeyId(ctx: DrillContext): string {

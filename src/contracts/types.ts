@@ -62,6 +62,12 @@ export interface BackupStrategy {
   readonly targets: readonly ('same' | 'fresh')[];
   /** Why this strategy cannot run against that cluster (e.g. no etcd access), or undefined. */
   unsupportedReason?(cluster: Cluster): string | undefined;
+  /**
+   * What a restore with these options deletes in its target (prune, an etcd restore replacing all data), or undefined
+   * when it only creates and updates. The engine refuses it on a cluster kdrill did not create unless the scenario
+   * sets cluster.allowDestructive, before anything is written.
+   */
+  restoreDeletes?(options: Record<string, unknown>): string | undefined;
   backup(ctx: DrillContext, options: Record<string, unknown>): Promise<BackupManifest>;
   restore(ctx: DrillContext, backup: BackupManifest, options: Record<string, unknown>): Promise<RestoreReport>;
 }
@@ -86,6 +92,8 @@ export interface CheckOutcome {
   evidence?: Record<string, unknown>;
   /** For a failure: the likely cause and what to change. */
   recommendation?: string;
+  /** Evidence keys that decide the outcome, most telling first: reports show them first and outside the fold. */
+  decisive?: string[];
 }
 
 /** A validation check: one file under src/checks/. */
@@ -112,8 +120,13 @@ export interface CheckResult extends CheckOutcome {
   id: string;
   name: string;
   expect: 'pass' | 'fail';
-  /** The check did what the scenario expected (status matches expect). */
+  /**
+   * The check did what the scenario expected (status matches expect). A skipped check is as expected only when it
+   * is optional or the run allowed skipped checks (--allow-skipped): a check that did not run proved nothing.
+   */
   asExpected: boolean;
+  /** The scenario marked the check `optional: true`: skipping it does not fail the scenario. */
+  optional?: boolean;
   durationMs: number;
 }
 
@@ -165,8 +178,10 @@ export interface RunResults {
   startedAt: string;
   finishedAt: string;
   verdict: Verdict;
+  /** The signal that stopped the run early (SIGINT, SIGTERM); absent when the run finished. */
+  interrupted?: string;
   /** Command line options that shaped the run (shard, provider override). */
-  invocation: { argv: string[]; shard?: string; provider?: string };
+  invocation: { argv: string[]; shard?: string; provider?: string; allowSkipped?: boolean };
   scenarios: ScenarioResult[];
 }
 

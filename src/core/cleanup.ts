@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 type Handler = () => Promise<void> | void;
 
 const handlers = new Set<Handler>();
+const interruptListeners = new Set<(signal: NodeJS.Signals) => void>();
 const pidGroups = new Set<number>();
 const dirs = new Set<string>();
 let installed = false;
@@ -17,6 +18,16 @@ export function onCleanup(handler: Handler): () => void {
   install();
   handlers.add(handler);
   return () => handlers.delete(handler);
+}
+
+/**
+ * Be told at once, before any cleanup runs, that a signal is stopping kdrill: the drill aborts first, so the errors
+ * that tearing clusters down causes are not mistaken for the cause. Returns a function that unregisters it.
+ */
+export function onInterrupt(listener: (signal: NodeJS.Signals) => void): () => void {
+  install();
+  interruptListeners.add(listener);
+  return () => interruptListeners.delete(listener);
 }
 
 /** Register a process group to SIGKILL synchronously if kdrill exits without stopping it. */
@@ -74,6 +85,13 @@ function install(): void {
     process.on(signal, () => {
       if (exiting) return;
       exiting = true;
+      for (const listener of interruptListeners) {
+        try {
+          listener(signal);
+        } catch {
+          // A listener must not keep the cleanups from running.
+        }
+      }
       // Say something only when there is something to clean (test workers get SIGTERM at every exit).
       if (handlers.size > 0 || pidGroups.size > 0) process.stderr.write(`\nkdrill: ${signal} received, cleaning up...\n`);
       void runCleanups().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));

@@ -13,15 +13,21 @@ export type ErrorCode =
   | 'E_CLUSTER_EXISTS'
   | 'E_KUBE_API'
   | 'E_KEY'
+  | 'E_KEY_MISMATCH'
+  | 'E_KMS_FLAG'
   | 'E_BACKUP_CORRUPT'
   | 'E_BACKUP_NOT_FOUND'
   | 'E_BACKUP_UNSUPPORTED'
   | 'E_STORE'
+  | 'E_STORE_FLAG'
+  | 'E_OPTIONS_FLAG'
   | 'E_UNSAFE_TARGET'
   | 'E_UNKNOWN_PLUGIN'
   | 'E_TIMEOUT'
   | 'E_ABORTED'
   | 'E_COMMAND'
+  | 'E_EVIDENCE'
+  | 'E_METRICS'
   | 'E_INTERNAL';
 
 export interface KdrillErrorOptions {

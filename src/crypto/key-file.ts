@@ -73,8 +73,8 @@ export async function rotateKeyFile(path: string, now: Date = new Date()): Promi
   return infoOf(path, file);
 }
 
-/** Reads and checks a key file; `warnings` lists unsafe permissions. Every failure is E_KEY naming the path. */
-export async function readKeyFile(path: string): Promise<{ file: KeyFile; warnings: string[] }> {
+/** Reads and checks a key file; one readable by group or others is refused. Every failure is E_KEY naming the path. */
+export async function readKeyFile(path: string): Promise<{ file: KeyFile }> {
   let text: string;
   let mode: number;
   try {
@@ -85,10 +85,13 @@ export async function readKeyFile(path: string): Promise<{ file: KeyFile; warnin
     if (code === 'ENOENT') throw new KdrillError('E_KEY', `key file ${path} does not exist`, { hint: createHint(path) });
     throw new KdrillError('E_KEY', `cannot read key file ${path} (${code ?? 'error'})`, { hint: 'check the path and its permissions' });
   }
-  const file = parseKeyFile(text, path);
-  const warnings =
-    mode & 0o077 ? [`key file ${path} is accessible to group/others (mode ${mode.toString(8).padStart(4, '0')}): run \`chmod 600 ${path}\``] : [];
-  return { file, warnings };
+  if (mode & 0o077) {
+    // Checked before parsing: a file others can read is a leaked key, and kdrill must not lend it trust.
+    throw new KdrillError('E_KEY', `key file ${path} is accessible to group/others (mode ${mode.toString(8).padStart(4, '0')})`, {
+      hint: `run \`chmod 600 ${path}\`, and rotate the key if someone else may have read it`,
+    });
+  }
+  return { file: parseKeyFile(text, path) };
 }
 
 /** Decodes every version's material, keyed by version. */

@@ -2,11 +2,11 @@ import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { memoryLogger } from '../core/logger.js';
 import { generateDataKey } from './envelope.js';
 import { LocalKeyProvider, assertKeyOutsideStore, createKeyFile, rotateKeyFile } from './local-kms.js';
 
 let dir: string;
+const ctx = { backupId: '20261125T120000Z-ab12cd' };
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kdrill-lkms-'));
 });
@@ -35,18 +35,18 @@ describe('key file', () => {
     const created = await createKeyFile(path);
     const v1 = await LocalKeyProvider.fromFile(path);
     const dataKey = generateDataKey();
-    const wrappedV1 = await v1.wrap(dataKey);
+    const wrappedV1 = await v1.wrap(dataKey, ctx);
     expect(wrappedV1).toMatchObject({ provider: 'local', keyId: created.keyId, keyVersion: '1' });
     const rotated = await rotateKeyFile(path);
     expect(rotated).toMatchObject({ keyId: created.keyId, primaryVersion: 2, versions: [1, 2] });
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     const v2 = await LocalKeyProvider.fromFile(path);
-    const wrappedV2 = await v2.wrap(dataKey);
+    const wrappedV2 = await v2.wrap(dataKey, ctx);
     expect(wrappedV2.keyVersion).toBe('2');
     expect(wrappedV2.ciphertext).not.toBe(wrappedV1.ciphertext);
-    expect((await v2.unwrap(wrappedV1)).equals(dataKey)).toBe(true);
-    expect((await v2.unwrap(wrappedV2)).equals(dataKey)).toBe(true);
-    await expect(v1.unwrap(wrappedV2)).rejects.toMatchObject({ code: 'E_KEY', message: /no version 2/ });
+    expect((await v2.unwrap(wrappedV1, ctx)).equals(dataKey)).toBe(true);
+    expect((await v2.unwrap(wrappedV2, ctx)).equals(dataKey)).toBe(true);
+    await expect(v1.unwrap(wrappedV2, ctx)).rejects.toMatchObject({ code: 'E_KEY', message: /no version 2/ });
   });
 
   it('names both key ids when the backup was sealed by another key', async () => {
@@ -54,24 +54,26 @@ describe('key file', () => {
     await createKeyFile(join(dir, 'b.json'));
     const a = await LocalKeyProvider.fromFile(join(dir, 'a.json'));
     const b = await LocalKeyProvider.fromFile(join(dir, 'b.json'));
-    const wrapped = await a.wrap(generateDataKey());
-    const error = await b.unwrap(wrapped).catch((e) => e);
-    expect(error).toMatchObject({ code: 'E_KEY' });
+    const wrapped = await a.wrap(generateDataKey(), ctx);
+    const error = await b.unwrap(wrapped, ctx).catch((e) => e);
+    expect(error).toMatchObject({ code: 'E_KEY_MISMATCH', hint: expect.stringContaining(a.keyId) });
     expect(error.message).toContain(a.keyId);
     expect(error.message).toContain(b.keyId);
-    await expect(b.unwrap({ ...wrapped, provider: 'aws-kms' })).rejects.toMatchObject({ code: 'E_KEY', message: /aws-kms/ });
+    await expect(b.unwrap({ ...wrapped, provider: 'aws-kms' }, ctx)).rejects.toMatchObject({ code: 'E_KEY_MISMATCH', message: /aws-kms/ });
   });
 
   it('rejects a tampered wrapped key or a forged version with E_KEY', async () => {
     await createKeyFile(join(dir, 'k.json'));
     await rotateKeyFile(join(dir, 'k.json'));
     const keys = await LocalKeyProvider.fromFile(join(dir, 'k.json'));
-    const wrapped = await keys.wrap(generateDataKey());
+    const wrapped = await keys.wrap(generateDataKey(), ctx);
     const bytes = Buffer.from(wrapped.ciphertext, 'base64');
     bytes[20] = bytes[20]! ^ 1;
-    await expect(keys.unwrap({ ...wrapped, ciphertext: bytes.toString('base64') })).rejects.toMatchObject({ code: 'E_KEY' });
+    await expect(keys.unwrap({ ...wrapped, ciphertext: bytes.toString('base64') }, ctx)).rejects.toMatchObject({ code: 'E_KEY' });
     // The version is bound as AAD: relabelling a v2-wrapped key as v1 must fail.
-    await expect(keys.unwrap({ ...wrapped, keyVersion: '1' })).rejects.toMatchObject({ code: 'E_KEY', message: /damaged/ });
+    await expect(keys.unwrap({ ...wrapped, keyVersion: '1' }, ctx)).rejects.toMatchObject({ code: 'E_KEY', message: /damaged/ });
+    // So is the backup id: a wrapped key copied into another backup's manifest does not open there.
+    await expect(keys.unwrap(wrapped, { backupId: '20261126T000000Z-000000' })).rejects.toMatchObject({ code: 'E_KEY', message: /another backup/ });
   });
 
   it('explains a missing, corrupt or edited key file with E_KEY and never echoes its content', async () => {
@@ -91,15 +93,17 @@ describe('key file', () => {
     await expect(LocalKeyProvider.fromFile(join(dir, 'edit.json'))).rejects.toMatchObject({ code: 'E_KEY', message: /not 32 bytes/ });
   });
 
-  it('warns about group/other permissions, once, through the logger', async () => {
+  it('refuses a key file readable by group or others, with a chmod 600 hint', async () => {
     const path = join(dir, 'open.json');
     await createKeyFile(path);
-    await chmod(path, 0o644);
-    const logger = memoryLogger();
-    const keys = await LocalKeyProvider.fromFile(path, { logger });
-    expect(keys.warnings).toEqual([expect.stringContaining('mode 0644')]);
-    expect(logger.lines).toHaveLength(1);
-    expect(logger.lines[0]).toContain(`chmod 600 ${path}`);
+    for (const mode of [0o640, 0o604]) {
+      await chmod(path, mode);
+      const error = await LocalKeyProvider.fromFile(path).catch((e) => e);
+      expect(error).toMatchObject({ code: 'E_KEY', message: expect.stringContaining(`mode 0${mode.toString(8)}`), hint: expect.stringContaining(`chmod 600 ${path}`) });
+      await expect(rotateKeyFile(path)).rejects.toMatchObject({ code: 'E_KEY' });
+    }
+    await chmod(path, 0o600);
+    await expect(LocalKeyProvider.fromFile(path)).resolves.toBeInstanceOf(LocalKeyProvider);
   });
 });
 

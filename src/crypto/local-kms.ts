@@ -2,10 +2,9 @@ import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { KdrillError } from '../core/errors.js';
-import { createLogger, type Logger } from '../core/logger.js';
 import { open, seal } from './envelope.js';
 import { keyMaterials, readKeyFile } from './key-file.js';
-import type { KeyProvider, WrappedKey } from './types.js';
+import type { KeyProvider, WrapContext, WrappedKey } from './types.js';
 
 export { createKeyFile, rotateKeyFile, type KeyFileInfo } from './key-file.js';
 
@@ -19,26 +18,22 @@ export class LocalKeyProvider implements KeyProvider {
     readonly keyId: string,
     readonly primaryVersion: number,
     private readonly materials: Map<number, Buffer>,
-    /** Problems worth telling the user (unsafe permissions); already logged. */
-    readonly warnings: string[],
   ) {}
 
-  /** Reads a key file; missing/corrupt → E_KEY, group/other permissions → a logged warning. */
-  static async fromFile(path: string, options: { logger?: Logger } = {}): Promise<LocalKeyProvider> {
+  /** Reads a key file; missing, corrupt, or readable by group/others → E_KEY. */
+  static async fromFile(path: string, _options: { logger?: unknown } = {}): Promise<LocalKeyProvider> {
     const absolute = resolve(path);
-    const { file, warnings } = await readKeyFile(absolute);
-    const logger = options.logger ?? createLogger({ level: 'warn' });
-    for (const warning of warnings) logger.warn(warning);
-    return new LocalKeyProvider(absolute, file.keyId, file.primaryVersion, keyMaterials(file), warnings);
+    const { file } = await readKeyFile(absolute);
+    return new LocalKeyProvider(absolute, file.keyId, file.primaryVersion, keyMaterials(file));
   }
 
   describe(): string {
     return `local key file ${this.path} (key ${this.keyId}, version ${this.primaryVersion})`;
   }
 
-  async wrap(dataKey: Buffer): Promise<WrappedKey> {
+  async wrap(dataKey: Buffer, context: WrapContext): Promise<WrappedKey> {
     const version = this.primaryVersion;
-    const sealed = seal(this.materials.get(version)!, dataKey, wrapAad(this.keyId, version));
+    const sealed = seal(this.materials.get(version)!, dataKey, wrapAad(this.keyId, version, context));
     return { provider: this.id, keyId: this.keyId, keyVersion: String(version), ciphertext: sealed.toString('base64') };
   }
 
@@ -47,14 +42,14 @@ export class LocalKeyProvider implements KeyProvider {
     this.materialFor(wrapped);
   }
 
-  async unwrap(wrapped: WrappedKey): Promise<Buffer> {
+  async unwrap(wrapped: WrappedKey, context: WrapContext): Promise<Buffer> {
     const material = this.materialFor(wrapped);
     const version = Number(wrapped.keyVersion);
     try {
-      return open(material, Buffer.from(wrapped.ciphertext, 'base64'), wrapAad(this.keyId, version));
+      return open(material, Buffer.from(wrapped.ciphertext, 'base64'), wrapAad(this.keyId, version, context));
     } catch (error) {
-      throw new KdrillError('E_KEY', `cannot unwrap the data key with key ${this.keyId} version ${version}: the wrapped key is damaged or the key file was altered`, {
-        hint: 'compare the key file with your key backup; the manifest rootHash check tells whether the manifest was edited',
+      throw new KdrillError('E_KEY', `cannot unwrap the data key of backup ${context.backupId} with key ${this.keyId} version ${version}: the wrapped key is damaged, belongs to another backup, or the key file was altered`, {
+        hint: 'compare the key file with your key backup; a wrapped key copied from another backup is refused too',
         cause: error,
       });
     }
@@ -62,12 +57,14 @@ export class LocalKeyProvider implements KeyProvider {
 
   private materialFor(wrapped: WrappedKey): Buffer {
     if (wrapped.provider !== this.id) {
-      throw keyError(`the data key was wrapped by KMS provider "${wrapped.provider}" (key ${wrapped.keyId}), not by a local key file`,
-        `configure the ${wrapped.provider} provider that made the backup`);
+      throw new KdrillError('E_KEY_MISMATCH', `the data key was wrapped by KMS provider "${wrapped.provider}" (key ${wrapped.keyId}), not by a local key file`, {
+        hint: `configure the ${wrapped.provider} provider that made the backup`,
+      });
     }
     if (wrapped.keyId !== this.keyId) {
-      throw keyError(`the backup was sealed with key ${wrapped.keyId}, but key file ${this.path} holds key ${this.keyId}`,
-        `use the key file whose keyId is ${wrapped.keyId}`);
+      throw new KdrillError('E_KEY_MISMATCH', `the backup was sealed with key ${wrapped.keyId}, but key file ${this.path} holds key ${this.keyId}`, {
+        hint: `use the key file whose keyId is ${wrapped.keyId}`,
+      });
     }
     const material = this.materials.get(Number(wrapped.keyVersion));
     if (!material) {
@@ -95,8 +92,9 @@ export function assertKeyOutsideStore(keyPath: string, storeRoot: string): void 
   }
 }
 
-function wrapAad(keyId: string, version: number): string {
-  return `kdrill-kek/${keyId}/v${version}`;
+/** The data key is bound to the key version and to its backup: a wrapped key copied into another manifest fails. */
+function wrapAad(keyId: string, version: number, context: WrapContext): string {
+  return `kdrill-kek/${keyId}/v${version}/${context.backupId}`;
 }
 
 function keyError(message: string, hint: string): KdrillError {

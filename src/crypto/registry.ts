@@ -53,7 +53,7 @@ export const KMS_PROVIDERS: Record<string, KmsProviderEntry> = {
   },
   'aws-kms': {
     id: 'aws-kms',
-    description: 'AWS KMS or a compatible server (Encrypt/Decrypt, encryption context purpose=kdrill-dek)',
+    description: 'AWS KMS or a compatible server (Encrypt/Decrypt with the configured key only, encryption context binds the backup id)',
     optionsSchema: AwsKmsOptions,
     create: async (options) => new AwsKmsKeyProvider(parseOptions(AwsKmsOptions, options, 'aws-kms')),
   },

@@ -10,12 +10,21 @@ export interface WrappedKey {
   ciphertext: string;
 }
 
-/** A key-encryption-key service: wraps and unwraps 256-bit data keys. One file per provider under src/crypto/. */
+/** What a wrapped data key is bound to: a KMS that takes additional data (AWS encryption context) refuses any other. */
+export interface WrapContext {
+  backupId: string;
+}
+
+/**
+ * A key-encryption-key service: wraps and unwraps 256-bit data keys. One file per provider under src/crypto/.
+ * `unwrap` uses the configured key only: a wrapped key naming another key is refused (E_KEY_MISMATCH), never
+ * decrypted with whatever key the manifest names.
+ */
 export interface KeyProvider {
   readonly id: string;
   /** Human-readable key identity for logs and reports (never key material). */
   describe(): string;
-  wrap(dataKey: Buffer): Promise<WrappedKey>;
-  /** Throws KdrillError E_KEY with a clear message when the key is wrong or missing. */
-  unwrap(wrapped: WrappedKey): Promise<Buffer>;
+  wrap(dataKey: Buffer, context: WrapContext): Promise<WrappedKey>;
+  /** Throws KdrillError E_KEY (missing, damaged) or E_KEY_MISMATCH (another key) with both key ids. */
+  unwrap(wrapped: WrappedKey, context: WrapContext): Promise<Buffer>;
 }

@@ -1,6 +1,6 @@
 import { KdrillError } from '../core/errors.js';
 import { registerSensitive } from '../core/redact.js';
-import type { KeyProvider, WrappedKey } from './types.js';
+import type { KeyProvider, WrapContext, WrappedKey } from './types.js';
 
 /** Options of the Vault/OpenBao Transit provider. */
 export interface VaultTransitOptions {
@@ -26,7 +26,9 @@ const PREFIX = /^vault:v(\d+):(.+)$/;
 /**
  * A KEK in Vault or OpenBao Transit: `POST /v1/<mount>/encrypt|decrypt/<key>` with X-Vault-Token; the key version comes
  * from the `vault:vN:` prefix. Unverified against a real server: no Vault/OpenBao can run where kdrill is tested, so only
- * the request/response mapping is unit-tested.
+ * the request/response mapping is unit-tested. Unwrapping uses the configured key name only (a manifest naming another
+ * key is refused); no associated data binds the backup id (Transit takes it only for derived or AEAD-context keys),
+ * the manifest MAC covers the wrapped key instead.
  */
 export class VaultTransitKeyProvider implements KeyProvider {
   readonly id = 'vault-transit';
@@ -49,22 +51,27 @@ export class VaultTransitKeyProvider implements KeyProvider {
     return `vault-transit key ${this.options.key} at ${this.address}/v1/${this.mount}`;
   }
 
-  async wrap(dataKey: Buffer): Promise<WrappedKey> {
+  async wrap(dataKey: Buffer, _context: WrapContext): Promise<WrappedKey> {
     const reply = await this.post('encrypt', this.options.key, { plaintext: dataKey.toString('base64') });
     const match = PREFIX.exec(reply.data?.ciphertext ?? '');
     if (!match) throw new KdrillError('E_KEY', `Vault Transit returned no vault:vN: ciphertext for key ${this.options.key}`, { hint: 'check that the mount is a Transit engine' });
     return { provider: this.id, keyId: this.options.key, keyVersion: match[1], ciphertext: match[2]! };
   }
 
-  async unwrap(wrapped: WrappedKey): Promise<Buffer> {
+  async unwrap(wrapped: WrappedKey, _context: WrapContext): Promise<Buffer> {
     if (wrapped.provider !== this.id) {
-      throw new KdrillError('E_KEY', `the data key was wrapped by KMS provider "${wrapped.provider}" (key ${wrapped.keyId}), not by vault-transit`, {
+      throw new KdrillError('E_KEY_MISMATCH', `the data key was wrapped by KMS provider "${wrapped.provider}" (key ${wrapped.keyId}), not by vault-transit`, {
         hint: `configure the ${wrapped.provider} provider that made the backup`,
       });
     }
+    if (wrapped.keyId !== this.options.key) {
+      throw new KdrillError('E_KEY_MISMATCH', `the backup's data key was wrapped by Transit key ${wrapped.keyId}, not by the configured key ${this.options.key}`, {
+        hint: 'kdrill unwraps only with the configured key: configure the key that made the backup, or treat the backup as forged',
+      });
+    }
     if (!wrapped.keyVersion) throw new KdrillError('E_KEY', `the wrapped data key for Transit key ${wrapped.keyId} has no key version`, { hint: 'the manifest is damaged' });
-    const reply = await this.post('decrypt', wrapped.keyId, { ciphertext: `vault:v${wrapped.keyVersion}:${wrapped.ciphertext}` });
-    if (typeof reply.data?.plaintext !== 'string') throw new KdrillError('E_KEY', `Vault Transit returned no plaintext for key ${wrapped.keyId}`);
+    const reply = await this.post('decrypt', this.options.key, { ciphertext: `vault:v${wrapped.keyVersion}:${wrapped.ciphertext}` });
+    if (typeof reply.data?.plaintext !== 'string') throw new KdrillError('E_KEY', `Vault Transit returned no plaintext for key ${this.options.key}`);
     return Buffer.from(reply.data.plaintext, 'base64');
   }
 

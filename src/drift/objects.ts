@@ -1,6 +1,5 @@
-import { createHmac } from 'node:crypto';
 import { compareStates, type StateComparison } from '../checks/diff/compare-states.js';
-import { normalizeObject, objectKey } from '../checks/normalize.js';
+import { maskAllValues, normalizeObject, objectKey } from '../checks/normalize.js';
 import type { KubeObject } from '../kube/types.js';
 import type { IndexedResource } from '../strategies/resource-export/layout.js';
 
@@ -13,23 +12,14 @@ export interface TypePair {
 
 /**
  * Every object of the other exported kinds, normalized as state-diff normalizes them (server fields, allocated IPs,
- * controller-written status dropped). Kinds the backup sealed have every field but metadata replaced by a keyed hash,
- * so a diff shows which field changed and never what it holds.
+ * controller-written status dropped). Kinds the backup sealed have every value replaced by a keyed hash (as state-diff
+ * masks them), so a diff shows which field changed and never what it holds.
  */
 export function compareObjects(pairs: readonly TypePair[], runKey: Buffer, maxDiffs: number): StateComparison {
   const side = (pick: (p: TypePair) => KubeObject[]) =>
     Object.fromEntries(pairs.flatMap((p) => pick(p).map((o) => {
       const normalized = normalizeObject(o, { keepStatus: !p.entry.statusSubresource });
-      return [objectKey(o), p.entry.sealed ? maskFields(normalized, runKey) : normalized];
+      return [objectKey(o), p.entry.sealed ? maskAllValues(normalized, runKey) : normalized];
     })));
   return compareStates(side((p) => p.backup), side((p) => p.live), { maxDiffs, labels: ['backup', 'live'] });
-}
-
-function maskFields(obj: KubeObject, runKey: Buffer): KubeObject {
-  const out: KubeObject = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: obj.metadata };
-  for (const [field, value] of Object.entries(obj)) {
-    if (field === 'apiVersion' || field === 'kind' || field === 'metadata') continue;
-    out[field] = `hmac:${createHmac('sha256', runKey).update(JSON.stringify(value)).digest('hex').slice(0, 16)}`;
-  }
-  return out;
 }

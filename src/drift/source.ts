@@ -22,13 +22,18 @@ export async function readDriftBackup(store: BackupStore, which: string, audit: 
   const reader = await store.open(id);
   const { manifest } = reader;
   if (manifest.strategy !== STRATEGY_ID) {
+    reader.close();
     throw new KdrillError('E_BACKUP_UNSUPPORTED', `backup ${id} is a ${manifest.strategy} backup: drift compares API objects and reads only ${STRATEGY_ID} backups`, {
       hint: manifest.strategy === 'etcd-snapshot'
         ? 'decoding objects out of an etcd snapshot is not supported yet: pass --backup with the id of a resource-export backup (kdrill backups list), or take one with kdrill backup --strategy resource-export'
         : 'pass --backup with the id of a resource-export backup (kdrill backups list)',
     });
   }
-  return { manifest, ...(await readBackup(reader, audit)) };
+  try {
+    return { manifest, ...(await readBackup(reader, audit)) };
+  } finally {
+    reader.close();
+  }
 }
 
 /** The newest backup whose manifest opens (hash and MAC checked by the store), whatever its strategy. */

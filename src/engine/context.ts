@@ -6,6 +6,7 @@ import type { BackupStore } from '../store/types.js';
 import type { KeyProvider } from '../crypto/types.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import { auditScopeOf, clusterAudit } from '../audit/actor.js';
 import type { Clock, DrillContext } from '../contracts/types.js';
 
 export interface ContextInit {
@@ -56,7 +57,8 @@ export function createDrillContext(init: ContextInit): EngineContext {
     client: newClient(init.cluster),
     store: init.store,
     keys: init.keys,
-    audit: init.audit,
+    // Every line a plugin records names the cluster it acted on and the kubeconfig identity used.
+    audit: clusterAudit(init.audit, () => ctx.cluster),
     canaries: [],
     facts: new Map(),
     ownedClusters,
@@ -64,7 +66,7 @@ export function createDrillContext(init: ContextInit): EngineContext {
       const name = `${init.scenario.metadata.name}-${purpose}-${randomBytes(2).toString('hex')}`.slice(0, 63);
       const cluster = await init.provider.create({ name, options: init.providerOptions ?? {}, logger: init.logger, signal: init.signal });
       ownedClusters.push(cluster);
-      await init.audit.record({ action: 'cluster.create', subject: cluster.name, details: { purpose, provider: init.provider.id } });
+      await init.audit.record({ action: 'cluster.create', subject: cluster.name, details: { purpose, provider: init.provider.id }, scope: auditScopeOf(cluster) });
       return cluster;
     },
     useCluster(cluster: Cluster) {
@@ -80,8 +82,9 @@ export function createDrillContext(init: ContextInit): EngineContext {
       for (const cluster of ownedClusters) {
         // One cluster that fails to stop must not keep the others running.
         try {
+          const scope = auditScopeOf(cluster); // read before destroy() removes the kubeconfig
           await cluster.destroy();
-          await init.audit.record({ action: 'cluster.destroy', subject: cluster.name });
+          await init.audit.record({ action: 'cluster.destroy', subject: cluster.name, scope });
         } catch (error) {
           init.logger.warn(`could not destroy cluster ${cluster.name}: ${(error as Error).message.split('\n')[0]} (kdrill cluster down ${cluster.name})`);
         }

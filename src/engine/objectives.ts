@@ -34,7 +34,11 @@ export function evaluateObjectives(targets: { rto?: string; rpo?: string } | und
       explanation:
         measured === undefined
           ? 'no backup was taken, so no recovery point exists'
-          : `the backup was ${formatDuration(m.backupAgeMs ?? measured)} old when the disaster began; ${lost} of ${m.writesAfterBackup ?? 0} writes made after it were lost`,
+          : `the backup was ${formatDuration(m.backupAgeMs ?? measured)} old when the disaster began; ${
+              m.writesAfterBackup === undefined
+                ? 'lost writes were not counted (kdrill writes no marker objects into a cluster it did not create)'
+                : `${lost} of ${m.writesAfterBackup} writes made after it were lost`
+            }`,
     });
   }
   return out;

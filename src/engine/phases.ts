@@ -27,19 +27,22 @@ export class PhaseError extends Error {
 
 export interface PhaseRunner {
   run<T>(phase: PhaseName, work: (signal: AbortSignal) => Promise<T>, note?: (value: T) => string | undefined): Promise<T>;
-  step<T>(phase: PhaseName, step: string, work: () => Promise<T>, note?: (value: T) => string | undefined): Promise<T>;
+  /** `statusOf` says how a step that returned ended (a check that skipped); by default it passed. */
+  step<T>(phase: PhaseName, step: string, work: () => Promise<T>, note?: (value: T) => string | undefined, statusOf?: (value: T) => 'passed' | 'skipped'): Promise<T>;
   skip(phase: PhaseName, note: string): void;
 }
 
 /** Runs phases and steps with timeline entries, progress events and per-phase timeouts. */
 export function phaseRunner(name: string, scenario: Scenario, timeline: Timeline, progress: ProgressSink, signal: AbortSignal): PhaseRunner {
   const timeoutOf = (phase: PhaseName) => parseDuration(scenario.spec.timeouts?.[phase] ?? DEFAULT_TIMEOUTS[phase]);
+  // Teardown runs after an interruption too (that is when it matters most): only its own deadline ends it.
+  const signalOf = (phase: PhaseName) => (phase === 'teardown' ? new AbortController().signal : signal);
   return {
     async run(phase, work, note) {
       progress.phaseStarted(name, phase);
       const end = timeline.begin(phase);
       try {
-        const value = await withTimeout(`phase ${phase}`, timeoutOf(phase), signal, work);
+        const value = await withTimeout(`phase ${phase}`, timeoutOf(phase), signalOf(phase), work);
         const text = note?.(value);
         end('passed', text);
         progress.phaseFinished(name, phase, 'passed', text);
@@ -51,14 +54,15 @@ export function phaseRunner(name: string, scenario: Scenario, timeline: Timeline
         throw error instanceof PhaseError ? error : new PhaseError(phase, error);
       }
     },
-    async step(phase, step, work, note) {
+    async step(phase, step, work, note, statusOf) {
       progress.stepStarted(name, phase, step);
       const end = timeline.begin(phase, step);
       try {
         const value = await work();
         const text = note?.(value);
-        end('passed', text);
-        progress.stepFinished(name, phase, step, 'passed', text);
+        const status = statusOf?.(value) ?? 'passed';
+        end(status, text);
+        progress.stepFinished(name, phase, step, status, text);
         return value;
       } catch (error) {
         end('failed', oneLine(error));
@@ -79,6 +83,17 @@ export function oneLine(error: unknown): string {
   const text = isKdrillError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
   // Redact before cutting: a secret cut in half would no longer match.
   return redact(text).split('\n')[0]!.slice(0, 300);
+}
+
+/** The error a scenario records when a signal stopped the run: the signal, and where the drill was. */
+export function interruption(reason: unknown, phase: PhaseName | undefined): { code: string; message: string; hint: string; phase?: PhaseName } {
+  const text = reason instanceof Error ? reason.message : 'interrupted';
+  return {
+    code: 'E_ABORTED',
+    message: `${text}${phase ? ` during the ${phase} phase` : ''}: the drill did not finish, so nothing after that point was proved`,
+    hint: 'run it again; kdrill tore down what it had started',
+    ...(phase ? { phase } : {}),
+  };
 }
 
 export function errorInfo(error: unknown, phase?: PhaseName): { code: string; message: string; hint?: string; phase?: PhaseName } {

@@ -7,6 +7,7 @@ import { plugins } from './plugins.js';
 import type { EngineContext } from './context.js';
 import type { ScenarioResult } from '../contracts/types.js';
 import { assertDestructiveAllowed } from '../contracts/guard.js';
+import { assertRestoreAllowed } from './preflight.js';
 import { CLUSTER_WIPED_FACT } from '../chaos/wipe-cluster.js';
 import { STORE_KEYS_FACT, storeFor } from './storage.js';
 
@@ -32,6 +33,8 @@ export async function runRestorePhase(ctx: EngineContext, spec: ScenarioSpecType
     ctx.store = storeFor(ctx.scenario, ctx, ctx.keys, ctx.audit);
     ctx.facts.set(STORE_KEYS_FACT, ctx.keys);
   }
+  // The preflight refused this already; the cluster may have changed since (a fresh target is kdrill's own).
+  assertRestoreAllowed(ctx, strategy, spec.restore?.options ?? {});
   const during = startDuringSteps(ctx, spec, phases);
   const attempts = (spec.restore?.retries ?? 0) + 1;
   const notes: string[] = [];
@@ -48,6 +51,8 @@ export async function runRestorePhase(ctx: EngineContext, spec: ScenarioSpecType
       } catch (error) {
         notes.push(`attempt ${attempt} failed: ${oneLine(error)}`);
         if (attempt === attempts) throw error;
+        // Interrupted: no retry, and no heal restarting what the cleanup is stopping.
+        ctx.signal.throwIfAborted();
         await Promise.allSettled(during);
         await heal(ctx);
       }
@@ -55,6 +60,7 @@ export async function runRestorePhase(ctx: EngineContext, spec: ScenarioSpecType
   } finally {
     await Promise.allSettled(during);
   }
+  ctx.signal.throwIfAborted();
   await heal(ctx);
   await ctx.cluster.waitReady(120_000);
   return { strategy: strategy.id, target, attempts: attempt, counts, notes };

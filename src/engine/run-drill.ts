@@ -11,6 +11,7 @@ import { renderAll } from '../reporters/registry.js';
 import { FileAuditLog } from '../audit/audit-log.js';
 import { runScenario } from './run-scenario.js';
 import { findCanaries } from './leaks.js';
+import { relativeScenarioPaths } from './relative-paths.js';
 import { systemClock, type Clock, type RunResults, type ScenarioResult, type Verdict } from '../contracts/types.js';
 
 export interface DrillRunOptions {
@@ -28,6 +29,8 @@ export interface DrillRunOptions {
   progress: ProgressSink;
   clock?: Clock;
   signal?: AbortSignal;
+  /** A skipped check does not fail its scenario even when the scenario did not mark it optional. */
+  allowSkipped?: boolean;
 }
 
 export interface DrillRunOutcome {
@@ -53,17 +56,24 @@ export async function runDrill(o: DrillRunOptions, runId = newRunId()): Promise<
   const audit = await FileAuditLog.open(join(outDir, 'audit.jsonl'), { runId });
   const startedAt = clock.now();
   const canaries: string[] = [];
-  const scenarios = await runPool(selected, o.concurrency ?? drillSpec?.concurrency ?? 1, o.failFast ?? drillSpec?.failFast ?? false, (loadedScenario) =>
+  const signal = o.signal ?? new AbortController().signal;
+  const ran = await runPool(selected, o.concurrency ?? drillSpec?.concurrency ?? 1, o.failFast ?? drillSpec?.failFast ?? false, signal, (loadedScenario) =>
     runScenario({
-      runId, loaded: loadedScenario, outDir, logger: o.logger, progress: o.progress, signal: o.signal ?? new AbortController().signal, canaries,
+      runId, loaded: loadedScenario, outDir, logger: o.logger, progress: o.progress, signal, canaries,
       clock, audit, keep: o.keep ?? false, ...(o.providerOverride ? { providerOverride: o.providerOverride } : {}),
+      ...(o.allowSkipped ? { allowSkipped: true } : {}),
     }),
   );
-  const verdict = overall(scenarios.map((s) => s.verdict));
+  const scenarios = ran.map((s) => relativeScenarioPaths(s, { outDir, cwd: process.cwd() }));
+  const interrupted = signal.aborted ? signalName(signal.reason) : undefined;
+  const verdict = interrupted ? 'error' : overall(scenarios.map((s) => s.verdict));
+  const invocation = {
+    argv: o.argv ?? [], ...(o.shard ? { shard: o.shard } : {}), ...(o.providerOverride ? { provider: o.providerOverride } : {}),
+    ...(o.allowSkipped ? { allowSkipped: true } : {}),
+  };
   const results: RunResults = {
     formatVersion: 1, runId, kdrillVersion: KDRILL_VERSION, startedAt: new Date(startedAt).toISOString(), finishedAt: new Date(clock.now()).toISOString(),
-    verdict, invocation: { argv: o.argv ?? [], ...(o.shard ? { shard: o.shard } : {}), ...(o.providerOverride ? { provider: o.providerOverride } : {}) },
-    scenarios,
+    verdict, ...(interrupted ? { interrupted } : {}), invocation, scenarios,
   };
   const files = await renderAll(results, outDir);
   const exitCode = verdict === 'passed' ? 0 : verdict === 'failed' ? 1 : 2;
@@ -79,12 +89,25 @@ function overall(verdicts: Verdict[]): Verdict {
   return 'passed';
 }
 
-async function runPool(list: LoadedScenario[], concurrency: number, failFast: boolean, work: (s: LoadedScenario) => Promise<ScenarioResult>): Promise<ScenarioResult[]> {
+/** The signal named in an abort reason (`interrupted by SIGINT`), or `interrupted`. */
+function signalName(reason: unknown): string {
+  const message = reason instanceof Error ? reason.message : String(reason);
+  return /\bSIG[A-Z]+\b/.exec(message)?.[0] ?? 'interrupted';
+}
+
+async function runPool(
+  list: LoadedScenario[],
+  concurrency: number,
+  failFast: boolean,
+  signal: AbortSignal,
+  work: (s: LoadedScenario) => Promise<ScenarioResult>,
+): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = new Array(list.length);
   let next = 0;
   let stop = false;
   const worker = async () => {
-    while (!stop && next < list.length) {
+    // After an interruption no new scenario starts: the ones running finish their teardown and report.
+    while (!stop && !signal.aborted && next < list.length) {
       const index = next++;
       results[index] = await work(list[index]!);
       if (failFast && results[index].verdict !== 'passed') stop = true;

@@ -10,10 +10,11 @@ import type { LoadedScenario } from '../scenario/loader.js';
 import type { PhaseName } from '../scenario/schema.js';
 import { seedFixtures } from '../fixtures/seed.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import { auditScopeOf, clusterAudit } from '../audit/actor.js';
 import { createDrillContext, type EngineContext } from './context.js';
-import { countMarkers, ensureMarkerNamespace, writeMarker } from './markers.js';
+import { countMarkers, writeMarker } from './markers.js';
 import { evaluateObjectives, measureRpo } from './objectives.js';
-import { errorInfo, oneLine, PhaseError, phaseRunner, type PhaseRunner } from './phases.js';
+import { errorInfo, interruption, oneLine, PhaseError, phaseRunner, type PhaseRunner } from './phases.js';
 import { plugins } from './plugins.js';
 import { runRestorePhase } from './restore-phase.js';
 import { runBaselines, runChecks } from './verify-phase.js';
@@ -21,6 +22,8 @@ import { openScenarioStorage, STORE_KEYS_FACT } from './storage.js';
 import { Timeline } from './timeline.js';
 import { assertDestructiveAllowed } from '../contracts/guard.js';
 import type { Clock, ScenarioResult } from '../contracts/types.js';
+import { preflight } from './preflight.js';
+import { firstWrites, removeOwnWrites, sourceOf, type SourceCluster } from './own-writes.js';
 
 export interface ScenarioRunOptions {
   runId: string;
@@ -38,7 +41,11 @@ export interface ScenarioRunOptions {
   providerOverride?: string;
   /** Receives the scenario's canary values, so the drill can scan its rendered reports for them. */
   canaries?: string[];
+  /** --allow-skipped: a skipped check does not fail the scenario even when it is not optional. */
+  allowSkipped?: boolean;
 }
+
+type PartialResult = Omit<ScenarioResult, 'verdict' | 'finishedAt' | 'durationMs' | 'objectives' | 'artifacts'>;
 
 const AFTER_MARKERS = ['after-backup-1', 'after-backup-2', 'after-backup-3'];
 
@@ -55,7 +62,7 @@ export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioResult
   const phases = phaseRunner(name, scenario, timeline, o.progress, o.signal);
   const providerId = o.providerOverride ?? scenario.spec.cluster?.provider ?? 'local';
   const logger = o.logger.child({ scenario: name });
-  const result: Omit<ScenarioResult, 'verdict' | 'finishedAt' | 'durationMs' | 'objectives' | 'artifacts'> = {
+  const result: PartialResult = {
     name,
     ...(scenario.metadata.description ? { description: scenario.metadata.description } : {}),
     file: o.loaded.file,
@@ -67,21 +74,25 @@ export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioResult
     checks: [],
   };
   let ctx: EngineContext | undefined;
+  let source: SourceCluster | undefined;
   let failedPhase: PhaseName | undefined;
   let kept: { name: string; kubeconfig: string }[] = [];
   o.progress.scenarioStarted(name);
   try {
     ctx = await provision(o, phases, { artifactsDir, workDir, providerId, logger }, result);
-    await seed(o, ctx, phases);
-    await runDrillBody(o, ctx, phases, result);
+    source = sourceOf(ctx);
+    await seed(o, ctx, phases, source);
+    await runDrillBody(o, ctx, phases, result, source);
   } catch (error) {
     failedPhase = error instanceof PhaseError ? error.phase : undefined;
-    result.error = errorInfo(error, failedPhase);
-    logger.error(`scenario stopped in ${failedPhase ?? 'setup'}: ${oneLine(error)}`);
+    // Ctrl-C: the errors that stopping things caused (a refused connection, a cluster that would not start) are
+    // symptoms; the interruption is the cause.
+    result.error = o.signal.aborted ? interruption(o.signal.reason, failedPhase) : errorInfo(error, failedPhase);
+    logger.error(`scenario stopped in ${failedPhase ?? 'setup'}: ${o.signal.aborted ? result.error.message : oneLine(error)}`);
   } finally {
     timeline.closeDangling();
     if (ctx) o.canaries?.push(...ctx.canaries);
-    kept = await teardown(o, phases, ctx, workDir, logger);
+    kept = await teardown(o, phases, ctx, source, workDir, logger);
     keepWorkDirUntilExit();
   }
   const finished = await finish(o, result, failedPhase, startedAt, artifactsDir);
@@ -106,13 +117,24 @@ async function provision(
       await created.destroy();
       throw new KdrillError('E_ABORTED', `cluster ${created.name} was ready only after the provision phase ended`);
     }
+    // Refuse an unsafe drill before anything is written (markers, fixtures); destroy() of a cluster kdrill did not
+    // create only forgets it.
+    try {
+      preflight({ cluster: created, scenario }, scenario.spec);
+    } catch (error) {
+      await created.destroy();
+      throw error;
+    }
     return created;
   }, (c) => `${c.name} (Kubernetes ${c.versions.kubernetes})`);
   result.environment.kubernetesVersion = cluster.versions.kubernetes;
   if (cluster.versions.etcd) result.environment.etcdVersion = cluster.versions.etcd;
-  await o.audit.record({ action: 'cluster.create', subject: cluster.name, details: { provider: provider.id, purpose: 'drill' } });
+  await o.audit.record({ action: 'cluster.create', subject: cluster.name, details: { provider: provider.id, purpose: 'drill' }, scope: auditScopeOf(cluster) });
+  // Store reads and writes name the cluster the drill is on at that moment (a fresh restore target, later).
+  const owner: { ctx?: EngineContext } = {};
+  const storeAudit = clusterAudit(o.audit, () => owner.ctx?.cluster ?? cluster);
   // Until the context owns the cluster, a failure here (a bad KMS key, say) must not leak it.
-  const { keys, store } = await openScenarioStorage(scenario, { scenarioDir: o.loaded.dir, artifactsDir: dirs.artifactsDir, workDir: dirs.workDir }, o.audit, dirs.logger)
+  const { keys, store } = await openScenarioStorage(scenario, { scenarioDir: o.loaded.dir, artifactsDir: dirs.artifactsDir, workDir: dirs.workDir }, storeAudit, dirs.logger)
     .catch(async (error: unknown) => {
       if (cluster.createdByKdrill) await (o.keep ? cluster.detach?.() : cluster.destroy());
       throw new PhaseError('provision', error);
@@ -122,21 +144,19 @@ async function provision(
     artifactsDir: dirs.artifactsDir, workDir: dirs.workDir, provider, cluster, store, keys, audit: o.audit,
     providerOptions: scenario.spec.cluster?.options ?? {},
   });
+  owner.ctx = ctx;
   ctx.facts.set('run.logFiles', [join(o.outDir, 'kdrill.log')]);
   ctx.facts.set(STORE_KEYS_FACT, keys);
   return ctx;
 }
 
-/** Seed phase: kdrill's marker namespace and first marker, then the scenario's fixtures. */
-async function seed(o: ScenarioRunOptions, ctx: EngineContext, phases: PhaseRunner): Promise<void> {
-  await phases.run('seed', async () => {
-    await ensureMarkerNamespace(ctx.client, o.runId);
-    await writeMarker(ctx.client, o.runId, 'before-backup', o.clock.now());
-    return seedFixtures(ctx);
-  }, (r) => `${r.objects} objects, ${r.canaries} canaries`);
+/** Seed phase: kdrill's marker namespace and first marker (where it may write them), then the scenario's fixtures. */
+async function seed(o: ScenarioRunOptions, ctx: EngineContext, phases: PhaseRunner, source: SourceCluster): Promise<void> {
+  await phases.run('seed', () => seedFixtures(ctx, { beforeApply: firstWrites(source, ctx, () => o.clock.now()) }),
+    (r) => `${r.objects} objects, ${r.canaries} canaries${source.markers ? '' : ' (no RPO markers: kdrill did not create this cluster)'}`);
 }
 
-async function runDrillBody(o: ScenarioRunOptions, ctx: EngineContext, phases: PhaseRunner, result: ScenarioResult | Omit<ScenarioResult, 'verdict' | 'finishedAt' | 'durationMs' | 'objectives' | 'artifacts'>): Promise<void> {
+async function runDrillBody(o: ScenarioRunOptions, ctx: EngineContext, phases: PhaseRunner, result: PartialResult, source: SourceCluster): Promise<void> {
   const spec = o.loaded.document.spec;
   const m = result.measurements;
   const baselines = await phases.run('baseline', () => runBaselines(ctx, spec.checks, phases), (b) => `${b.size} baselines`);
@@ -146,12 +166,12 @@ async function runDrillBody(o: ScenarioRunOptions, ctx: EngineContext, phases: P
     const why = strategy.unsupportedReason?.(ctx.cluster);
     if (why) throw new KdrillError('E_UNKNOWN_PLUGIN', `strategy ${strategy.id} cannot back up cluster ${ctx.cluster.name}: ${why}`);
     const manifest = await strategy.backup(ctx, spec.backup.options ?? {});
-    for (const marker of AFTER_MARKERS) await writeMarker(ctx.client, o.runId, marker, o.clock.now());
+    if (source.markers) for (const marker of AFTER_MARKERS) await writeMarker(ctx.client, o.runId, marker, o.clock.now());
     return manifest;
   }, (b) => `${b.id}: ${b.artifacts.length} artifacts`);
   const size = ctx.backup.artifacts.reduce((sum, a) => sum + a.size, 0);
   result.backup = { id: ctx.backup.id, strategy: strategy.id, store: ctx.store.describe(), sizeBytes: size, artifacts: ctx.backup.artifacts.length, metadata: ctx.backup.metadata };
-  m.writesAfterBackup = AFTER_MARKERS.length;
+  if (source.markers) m.writesAfterBackup = AFTER_MARKERS.length;
 
   const chaosStartedAt = o.clock.now();
   m.backupAgeMs = chaosStartedAt - backupStartedAt;
@@ -161,9 +181,11 @@ async function runDrillBody(o: ScenarioRunOptions, ctx: EngineContext, phases: P
   else await phases.run('chaos', () => runChaosSteps(ctx, now, phases), () => `${now.length} steps`);
 
   result.restore = await phases.run('restore', () => runRestorePhase(ctx, spec, phases), (r) => `${r.attempts} attempt(s), ${Object.entries(r.counts).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-  result.checks = await phases.run('verify', () => runChecks(ctx, spec.checks, baselines, phases), (c) => `${c.filter((x) => x.asExpected).length}/${c.length} as expected`);
-  if (result.checks.every((c) => c.asExpected)) m.rtoMs = o.clock.now() - chaosStartedAt;
-  m.lostWrites = AFTER_MARKERS.length - (await countMarkers(ctx.client, AFTER_MARKERS).catch(() => 0));
+  const allowSkipped = o.allowSkipped === true;
+  result.checks = await phases.run('verify', () => runChecks(ctx, spec.checks, baselines, phases, { allowSkipped }), (c) => `${c.filter((x) => x.asExpected).length}/${c.length} as expected`);
+  // Recovered once every check that ran is green; a skipped check is judged by the verdict, not by the clock.
+  if (result.checks.every((c) => c.asExpected || c.status === 'skipped')) m.rtoMs = o.clock.now() - chaosStartedAt;
+  if (source.markers) m.lostWrites = AFTER_MARKERS.length - (await countMarkers(ctx.client, AFTER_MARKERS).catch(() => 0));
 }
 
 async function runChaosSteps(ctx: EngineContext, steps: NonNullable<EngineContext['scenario']['spec']['chaos']>, phases: PhaseRunner): Promise<void> {
@@ -177,8 +199,19 @@ async function runChaosSteps(ctx: EngineContext, steps: NonNullable<EngineContex
   }
 }
 
-async function teardown(o: ScenarioRunOptions, phases: PhaseRunner, ctx: EngineContext | undefined, workDir: string, logger: Logger): Promise<{ name: string; kubeconfig: string }[]> {
+async function teardown(
+  o: ScenarioRunOptions,
+  phases: PhaseRunner,
+  ctx: EngineContext | undefined,
+  source: SourceCluster | undefined,
+  workDir: string,
+  logger: Logger,
+): Promise<{ name: string; kubeconfig: string }[]> {
   return phases.run('teardown', async () => {
+    const writes = source?.writes;
+    if (source && writes && (writes.fixtures.length > 0 || writes.markers)) {
+      logger.info(`${source.cluster.name}: ${await removeOwnWrites(source.client, o.runId, writes, logger)}`);
+    }
     await ctx?.release({ keep: o.keep ?? false });
     await rm(workDir, { recursive: true, force: true });
     if (o.keep && ctx) {
@@ -193,13 +226,14 @@ async function teardown(o: ScenarioRunOptions, phases: PhaseRunner, ctx: EngineC
 
 async function finish(
   o: ScenarioRunOptions,
-  partial: Omit<ScenarioResult, 'verdict' | 'finishedAt' | 'durationMs' | 'objectives' | 'artifacts'>,
+  partial: PartialResult,
   failedPhase: PhaseName | undefined,
   startedAt: number,
   artifactsDir: string,
 ): Promise<ScenarioResult> {
   const objectives = evaluateObjectives(o.loaded.document.spec.objectives, partial.measurements);
-  const setupFailure = partial.error && (!failedPhase || ['provision', 'seed', 'baseline', 'backup'].includes(failedPhase));
+  // An interrupted drill proved nothing either way: an error, like a setup failure.
+  const setupFailure = partial.error && (!failedPhase || ['provision', 'seed', 'baseline', 'backup'].includes(failedPhase) || o.signal.aborted);
   const allGood = !partial.error && partial.checks.every((c) => c.asExpected) && objectives.every((x) => x.passed);
   const verdict = setupFailure ? 'error' : allGood ? 'passed' : 'failed';
   const finishedAt = o.clock.now();

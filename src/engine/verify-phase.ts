@@ -17,8 +17,17 @@ export async function runBaselines(ctx: DrillContext, specs: CheckSpecType[], ph
   return baselines;
 }
 
-/** Verify phase: run every check; a failed check is a result with evidence, an exception becomes status `error`. */
-export async function runChecks(ctx: DrillContext, specs: CheckSpecType[], baselines: Map<string, unknown>, phases: PhaseRunner): Promise<CheckResult[]> {
+/**
+ * Verify phase: run every check; a failed check is a result with evidence, an exception becomes status `error`. A
+ * skipped check proved nothing: it counts as expected only when the scenario marks it optional or `allowSkipped`.
+ */
+export async function runChecks(
+  ctx: DrillContext,
+  specs: CheckSpecType[],
+  baselines: Map<string, unknown>,
+  phases: PhaseRunner,
+  options: { allowSkipped?: boolean } = {},
+): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const spec of specs) {
     const check = plugins.check(spec.check);
@@ -32,11 +41,13 @@ export async function runChecks(ctx: DrillContext, specs: CheckSpecType[], basel
         // A check that fails is recorded as a failed step (the timeline shows it) but never aborts the other checks.
         if (out.status === 'failed' || out.status === 'error') throw Object.assign(new Error(out.summary), { outcome: out });
         return out;
-      }, (out) => out.summary)
+      }, (out) => out.summary, (out) => (out.status === 'skipped' ? 'skipped' : 'passed'))
       .catch((error: { outcome?: CheckOutcome }) => error.outcome ?? { status: 'error' as const, summary: String(error) });
     const expect = spec.expect ?? 'pass';
-    const asExpected = expect === 'pass' ? outcome.status === 'passed' || outcome.status === 'skipped' : outcome.status === 'failed';
-    results.push({ ...outcome, id: spec.check, name: nameOf(spec), expect, asExpected, durationMs: ctx.clock.now() - started });
+    const skipAccepted = spec.optional === true || options.allowSkipped === true;
+    const asExpected = expect === 'pass' ? outcome.status === 'passed' || (outcome.status === 'skipped' && skipAccepted) : outcome.status === 'failed';
+    const optional = spec.optional === true ? { optional: true } : {};
+    results.push({ ...outcome, id: spec.check, name: nameOf(spec), expect, asExpected, ...optional, durationMs: ctx.clock.now() - started });
   }
   return results;
 }

@@ -1,13 +1,42 @@
+import { plural } from '../core/plural.js';
 import type { CheckResult, ObjectiveResult, ScenarioResult } from '../contracts/types.js';
 import { formatDuration } from './format.js';
 
-/** One entry of "What failed and what to change". */
+/** One entry of "Why it failed": what went wrong, why, and what to change. */
 export interface Advice {
   title: string;
   /** A few words for the verdict sentence. */
   short: string;
   cause: string;
   change: string;
+  /** The check the entry is about, whose decisive evidence the report shows with it. */
+  check?: CheckResult;
+}
+
+/** Skipped checks that failed the scenario (not optional, no --allow-skipped). */
+export function requiredSkipped(scenario: ScenarioResult): CheckResult[] {
+  return scenario.checks.filter((c) => c.status === 'skipped' && !c.asExpected);
+}
+
+/**
+ * Why a scenario did not pass, in a few words: `passed with 1 check skipped: etcd-consistency` when skipped checks
+ * are the only reason, else the failures' short forms. Empty for a scenario that passed.
+ */
+export function verdictReason(scenario: ScenarioResult, quote: (name: string) => string = (n) => `\`${n}\``): string {
+  if (scenario.verdict === 'passed') return '';
+  const skipped = requiredSkipped(scenario);
+  const advice = adviceFor(scenario);
+  if (skipped.length > 0 && advice.every((a) => a.check?.status === 'skipped')) {
+    return `passed with ${plural(skipped.length, 'check')} skipped: ${skipped.map((c) => quote(c.id)).join(', ')}`;
+  }
+  return advice.map((a) => a.short).join(', ');
+}
+
+/** What the RTO cell says when no recovery time was measured: where the drill stopped. */
+export function rtoNotReached(scenario: ScenarioResult): string {
+  const e = scenario.error;
+  if (e) return `not reached (${e.phase ?? 'setup'} ${e.code === 'E_ABORTED' ? 'interrupted' : 'failed'})`;
+  return 'not reached (verify failed)';
 }
 
 /** Every failure of a scenario (error, checks not as expected, missed objectives) with a likely cause and a fix. */
@@ -15,9 +44,10 @@ export function adviceFor(scenario: ScenarioResult): Advice[] {
   const advice: Advice[] = [];
   if (scenario.error) {
     const { code, message, hint, phase } = scenario.error;
+    const interrupted = code === 'E_ABORTED';
     advice.push({
-      title: `The scenario stopped with ${code}${phase ? ` in the ${phase} phase` : ''}`,
-      short: `stopped with ${code}${phase ? ` in ${phase}` : ''}`,
+      title: interrupted ? `The run was interrupted${phase ? ` in the ${phase} phase` : ''}` : `The scenario stopped with ${code}${phase ? ` in the ${phase} phase` : ''}`,
+      short: interrupted ? `interrupted${phase ? ` in ${phase}` : ''}` : `stopped with ${code}${phase ? ` in ${phase}` : ''}`,
       cause: message,
       change: hint ?? 'Run again with --verbose for the stack trace, and fix the setup it names.',
     });
@@ -41,10 +71,20 @@ export function adviceFor(scenario: ScenarioResult): Advice[] {
 }
 
 function checkAdvice(check: CheckResult): Advice | undefined {
-  if (check.asExpected || check.status === 'skipped') return undefined;
+  if (check.asExpected) return undefined;
   const name = `\`${check.id}\`${check.name !== check.id ? ` (${check.name})` : ''}`;
+  if (check.status === 'skipped') {
+    return {
+      title: `Check ${name} was skipped, so it proved nothing`,
+      short: `check \`${check.id}\` skipped`,
+      cause: check.summary,
+      change: 'Run the drill where the check can run (for etcd checks: a provider with etcd access), or, if the drill may pass without it, mark the check `optional: true` in the scenario or pass --allow-skipped.',
+      check,
+    };
+  }
   if (check.status === 'error') {
     return {
+      check,
       title: `Check ${name} could not run`,
       short: `check \`${check.id}\` errored`,
       cause: check.summary,
@@ -53,6 +93,7 @@ function checkAdvice(check: CheckResult): Advice | undefined {
   }
   if (check.expect === 'fail') {
     return {
+      check,
       title: `Check ${name} was expected to fail but passed`,
       short: `check \`${check.id}\` passed but was expected to fail`,
       cause: `${check.summary}. The chaos did not cause the damage this negative control looks for, or the check cannot see it.`,
@@ -60,6 +101,7 @@ function checkAdvice(check: CheckResult): Advice | undefined {
     };
   }
   return {
+    check,
     title: `Check ${name} failed`,
     short: `check \`${check.id}\` failed`,
     cause: check.summary,

@@ -29,11 +29,38 @@ export function formatBytes(bytes: number | undefined): string {
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
-/** Evidence as readable YAML, cut to `maxChars` with a note saying how much was left out. */
-export function evidenceText(evidence: Record<string, unknown> | undefined, maxChars = 4096): string {
+/**
+ * Evidence as readable YAML, cut to `maxChars` with a note saying how much was left out. Keys come in order of
+ * importance: the `decisive` ones first, then the rest in the check's own order (findings before samples).
+ */
+export function evidenceText(evidence: Record<string, unknown> | undefined, maxChars = 4096, decisive: readonly string[] = []): string {
   if (!evidence || Object.keys(evidence).length === 0) return '';
-  const text = stringify(evidence, { lineWidth: 0, aliasDuplicateObjects: false }).trimEnd();
-  return trimText(text, maxChars);
+  return trimText(yamlText(orderEvidence(evidence, decisive)), maxChars);
+}
+
+/** `evidence` with the `decisive` keys first (in that order), the others after in their own order. */
+export function orderEvidence(evidence: Record<string, unknown>, decisive: readonly string[] = []): Record<string, unknown> {
+  const first = decisive.filter((k) => k in evidence);
+  const rest = Object.keys(evidence).filter((k) => !first.includes(k));
+  return Object.fromEntries([...first, ...rest].map((k) => [k, evidence[k]]));
+}
+
+/**
+ * The few evidence lines that decide a failure, for the top of a report: the decisive keys, or else the evidence in
+ * the check's own order, cut to `maxLines`, with a note when the full evidence has more.
+ */
+export function decisiveExcerpt(evidence: Record<string, unknown> | undefined, decisive: readonly string[] = [], maxLines = 12): string {
+  if (!evidence || Object.keys(evidence).length === 0) return '';
+  const ordered = orderEvidence(evidence, decisive);
+  const marked = decisive.filter((k) => k in evidence);
+  const selected = marked.length > 0 ? Object.fromEntries(marked.map((k) => [k, evidence[k]])) : ordered;
+  const shown = yamlText(selected).split('\n').slice(0, maxLines);
+  const total = yamlText(ordered).split('\n').length;
+  return total > shown.length ? [...shown, `# … ${total} lines in the full evidence`].join('\n') : shown.join('\n');
+}
+
+function yamlText(value: unknown): string {
+  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false }).trimEnd();
 }
 
 /** Cut text to about `maxChars`, at a line break when one is near, saying how much was left out. */

@@ -10,8 +10,8 @@ export const RESULTS_FILE = 'results.json';
 
 // Known records keep the declaration order of src/contracts/types.ts; unknown keys follow, sorted.
 const ORDER = {
-  run: ['formatVersion', 'runId', 'kdrillVersion', 'startedAt', 'finishedAt', 'verdict', 'invocation', 'scenarios'],
-  invocation: ['argv', 'shard', 'provider'],
+  run: ['formatVersion', 'runId', 'kdrillVersion', 'startedAt', 'finishedAt', 'verdict', 'interrupted', 'invocation', 'scenarios'],
+  invocation: ['argv', 'shard', 'provider', 'allowSkipped'],
   scenario: [
     'name', 'description', 'file', 'scenarioHash', 'verdict', 'startedAt', 'finishedAt', 'durationMs', 'error',
     'environment', 'backup', 'restore', 'measurements', 'timeline', 'checks', 'objectives', 'artifacts',
@@ -23,7 +23,9 @@ const ORDER = {
   counts: COUNT_ORDER,
   measurements: ['rtoMs', 'rpoMs', 'backupAgeMs', 'lostWrites', 'writesAfterBackup'],
   timeline: ['phase', 'step', 'startedAt', 'endedAt', 'status', 'note'],
-  check: ['id', 'name', 'expect', 'status', 'asExpected', 'durationMs', 'summary', 'evidence', 'recommendation'],
+  check: ['id', 'name', 'expect', 'optional', 'status', 'asExpected', 'durationMs', 'summary', 'decisive', 'evidence', 'recommendation'],
+  // Evidence keeps the check's own top-level order (findings before samples); what is inside is sorted.
+  evidence: [],
   objective: ['name', 'target', 'targetMs', 'measuredMs', 'passed', 'explanation'],
 } as const;
 
@@ -31,6 +33,7 @@ const ORDER = {
 const CHILDREN: Record<string, Record<string, keyof typeof ORDER>> = {
   run: { invocation: 'invocation', scenarios: 'scenario' },
   restore: { counts: 'counts' },
+  check: { evidence: 'evidence' },
   scenario: {
     error: 'error', environment: 'environment', backup: 'backup', restore: 'restore',
     measurements: 'measurements', timeline: 'timeline', checks: 'check', objectives: 'objective',
@@ -41,7 +44,7 @@ function ordered(value: unknown, kind: keyof typeof ORDER): unknown {
   if (Array.isArray(value)) return value.map((item) => ordered(item, kind));
   if (value === null || typeof value !== 'object') return value;
   const record = value as Record<string, unknown>;
-  const keys = orderedKeys(record, ORDER[kind]);
+  const keys = kind === 'evidence' ? Object.keys(record) : orderedKeys(record, ORDER[kind]);
   const children = CHILDREN[kind] ?? {};
   return Object.fromEntries(
     keys.map((k) => {

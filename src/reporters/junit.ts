@@ -2,8 +2,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Builder, TestSuite } from 'junit-report-builder';
+import { plural } from '../core/plural.js';
 import { redact } from '../core/redact.js';
 import type { CheckResult, ObjectiveResult, Reporter, RunResults, ScenarioResult } from '../contracts/types.js';
+import { requiredSkipped } from './advice.js';
 import { evidenceText, formatDuration } from './format.js';
 import { normalizeResults } from './json.js';
 
@@ -29,6 +31,8 @@ function addScenario(suite: TestSuite, scenario: ScenarioResult): void {
     .name(scenario.name)
     .time(seconds(scenario.durationMs))
     .timestamp(scenario.startedAt.slice(0, 19))
+    .property('startedAt', scenario.startedAt)
+    .property('timezone', 'UTC')
     .property('file', scenario.file)
     .property('scenarioHash', scenario.scenarioHash)
     .property('verdict', scenario.verdict)
@@ -36,10 +40,24 @@ function addScenario(suite: TestSuite, scenario: ScenarioResult): void {
   if (scenario.error) {
     const { code, message, hint, phase } = scenario.error;
     const body = [phase ? `phase: ${phase}` : '', hint ? `hint: ${hint}` : ''].filter(Boolean).join('\n');
-    suite.testCase().className(`kdrill.${scenario.name}`).name('scenario').error(`${code}: ${message}`, code, body || undefined);
+    suite.testCase().className(`kdrill.${scenario.name}`).name('scenario').time(0).error(`${code}: ${message}`, code, body || undefined);
   }
+  addRequiredSkipped(suite, scenario);
   for (const check of scenario.checks) addCheck(suite, scenario.name, check);
   for (const objective of scenario.objectives) addObjective(suite, scenario.name, objective);
+}
+
+/** A failure that says why the run exits 1 when every check that ran passed: a required check was skipped. */
+function addRequiredSkipped(suite: TestSuite, scenario: ScenarioResult): void {
+  const skipped = requiredSkipped(scenario);
+  if (skipped.length === 0) return;
+  const message = `passed with ${plural(skipped.length, 'check')} skipped: ${skipped.map((c) => c.id).join(', ')}`;
+  const body = [
+    ...skipped.map((c) => `${c.id}: ${c.summary}`),
+    '',
+    'A skipped check proved nothing. Run the drill where it can run, or mark it optional: true in the scenario, or pass --allow-skipped.',
+  ].join('\n');
+  suite.testCase().className(`kdrill.${scenario.name}`).name('required checks ran').time(0).failure(message, 'skipped').stacktrace(body);
 }
 
 function addCheck(suite: TestSuite, scenario: string, check: CheckResult): void {
@@ -61,15 +79,20 @@ function addCheck(suite: TestSuite, scenario: string, check: CheckResult): void 
   }
 }
 
+/**
+ * The failure's text body: GitLab shows only this (not `message`), so it leads with the summary and the
+ * recommendation, then the evidence (decisive keys first), cut to about 4 KB.
+ */
 function failureBody(check: CheckResult): string {
-  const evidence = evidenceText(check.evidence);
   const recommendation = check.recommendation ? `recommendation: ${check.recommendation}` : '';
-  return [evidence, recommendation].filter(Boolean).join('\n\n');
+  const head = [check.summary, recommendation].filter(Boolean).join('\n\n');
+  const evidence = evidenceText(check.evidence, Math.max(1024, 4096 - head.length), check.decisive);
+  return [head, evidence ? `evidence:\n${evidence}` : ''].filter(Boolean).join('\n\n');
 }
 
 function addObjective(suite: TestSuite, scenario: string, objective: ObjectiveResult): void {
   const label = `${objective.name.toUpperCase()} <= ${objective.target}`;
-  const testCase = suite.testCase().className(`kdrill.${scenario}.objectives`).name(label);
+  const testCase = suite.testCase().className(`kdrill.${scenario}.objectives`).name(label).time(seconds(objective.measuredMs ?? 0));
   if (objective.passed) return;
   const measured = objective.measuredMs === undefined ? 'not measured' : `measured ${formatDuration(objective.measuredMs)}`;
   testCase.failure(`${objective.name.toUpperCase()} ${measured}, target ${objective.target}`, 'objective');

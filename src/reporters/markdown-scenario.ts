@@ -1,5 +1,6 @@
+import { plural } from '../core/plural.js';
 import type { CheckResult, ScenarioResult, Verdict } from '../contracts/types.js';
-import { adviceFor } from './advice.js';
+import { requiredSkipped, rtoNotReached, verdictReason } from './advice.js';
 import { COUNT_ORDER, evidenceText, formatBytes, formatDuration, orderedKeys } from './format.js';
 import { cell, code, details, fenced, table, utcTime } from './markdown-parts.js';
 import { renderGantt } from './mermaid.js';
@@ -14,21 +15,22 @@ export function verdictMark(verdict: Verdict): string {
 
 /** One scenario's part of the after-action report. */
 export function renderScenario(s: ScenarioResult): string {
+  const reason = verdictReason(s, code);
   const head = [
     `## ${verdictMark(s.verdict)} ${s.name}`,
     s.description ? `> ${s.description.replace(/\r?\n/g, ' ')}` : '',
-    `${code(s.file)} · **${s.verdict}** · ${formatDuration(s.durationMs)} · started ${utcTime(s.startedAt)}`,
+    `${code(s.file)} · **${s.verdict}**${reason ? ` (${reason})` : ''} · ${formatDuration(s.durationMs)} · started ${utcTime(s.startedAt)}`,
     s.error ? `**Error** ${code(s.error.code)}${s.error.phase ? ` in the ${s.error.phase} phase` : ''}: ${cell(s.error.message)}` : '',
   ];
   const parts = [
     ...head,
     '### Objectives',
     objectivesTable(s),
+    lostWrites(s),
     '### Timeline',
     s.timeline.some((e) => e.status !== 'skipped') ? fenced(renderGantt(s), 'mermaid') : '_No phase ran._',
     '### Checks',
-    checksSection(s.checks),
-    whatFailed(s),
+    checksSection(s),
     '### Environment',
     environmentTable(s),
     restoreNotes(s),
@@ -37,10 +39,11 @@ export function renderScenario(s: ScenarioResult): string {
 }
 
 function objectivesTable(s: ScenarioResult): string {
+  const notReached = rtoNotReached(s);
   const rows = s.objectives.map((o) => [
     o.name.toUpperCase(),
     cell(o.target),
-    cell(formatDuration(o.measuredMs)),
+    cell(o.measuredMs === undefined && o.name === 'rto' ? notReached : formatDuration(o.measuredMs)),
     o.passed ? '✅ met' : '❌ missed',
     cell(o.explanation),
   ]);
@@ -50,43 +53,52 @@ function objectivesTable(s: ScenarioResult): string {
       rows.push([name, '—', cell(formatDuration(ms)), '—', 'measured, no objective set']);
     }
   }
-  if (m.lostWrites !== undefined) {
-    const of = m.writesAfterBackup !== undefined ? ` of ${m.writesAfterBackup} written after the backup` : '';
-    rows.push(['Lost writes', '—', `${m.lostWrites}${of}`, '—', m.backupAgeMs !== undefined ? `backup was ${formatDuration(m.backupAgeMs)} old` : '—']);
-  }
   if (rows.length === 0) return '_No objectives set and nothing measured._';
   return table(['Objective', 'Target', 'Measured', 'Result', 'Explanation'], rows);
 }
 
+/** The marker writes behind RPO: a measurement, not an objective. */
+function lostWrites(s: ScenarioResult): string {
+  const m = s.measurements;
+  if (m.lostWrites === undefined) return '';
+  const of = m.writesAfterBackup !== undefined ? ` of ${plural(m.writesAfterBackup, 'marker write')} made after the backup` : '';
+  const age = m.backupAgeMs !== undefined ? ` (the backup was ${formatDuration(m.backupAgeMs)} old when the disaster began)` : '';
+  return `**Lost writes:** ${m.lostWrites}${of}${age}.`;
+}
+
 function checkResult(c: CheckResult): string {
-  if (c.status === 'skipped') return '⏭️ skipped';
+  if (c.status === 'skipped') return c.asExpected ? `⏭️ skipped${c.optional ? ' (optional)' : ''}` : '❌ skipped (required)';
   if (c.status === 'error') return '❌ error';
   if (c.expect === 'fail') return c.asExpected ? '✅ failed as expected' : '❌ passed (expected to fail)';
   return c.asExpected ? '✅ passed' : '❌ failed';
 }
 
-function checksSection(checks: CheckResult[]): string {
+/** `name` (`id`) when the scenario named the check, else just the id. */
+function checkLabel(c: CheckResult): string {
+  return c.name === c.id ? code(c.id) : `${cell(c.name)} (${code(c.id)})`;
+}
+
+function checksSection(s: ScenarioResult): string {
+  const checks = s.checks;
   if (checks.length === 0) return '_No checks ran._';
-  const rows = checks.map((c) => [code(c.id), cell(c.name), c.expect, checkResult(c), formatDuration(c.durationMs), cell(c.summary)]);
+  const expects = checks.some((c) => c.expect === 'fail');
+  const rows = checks.map((c) => [checkLabel(c), ...(expects ? [c.expect] : []), checkResult(c), formatDuration(c.durationMs), cell(c.summary)]);
+  const header = ['Check', ...(expects ? ['Expect'] : []), 'Result', 'Time', 'Summary'];
+  const skipped = requiredSkipped(s);
+  const note = skipped.length
+    ? `A skipped check proved nothing: ${plural(skipped.length, 'required check')} skipped fail${skipped.length === 1 ? 's' : ''} the scenario (mark a check \`optional: true\`, or pass --allow-skipped, to accept it).`
+    : '';
   const evidence = checks.map(evidenceBlock).filter(Boolean);
-  return [table(['Check', 'Name', 'Expect', 'Result', 'Time', 'Summary'], rows), ...evidence].join('\n\n');
+  return [table(header, rows), note, ...evidence].filter(Boolean).join('\n\n');
 }
 
 function evidenceBlock(c: CheckResult): string {
-  const text = evidenceText(c.evidence, 16_384);
+  const text = evidenceText(c.evidence, 16_384, c.decisive);
   if (!text) return '';
   const lines = text.split('\n').length;
-  if (lines <= INLINE_EVIDENCE_LINES) return `**${code(c.id)} evidence**\n\n${fenced(text, 'yaml')}`;
-  return details(`${c.id} evidence (${lines} lines)`, fenced(text, 'yaml'));
-}
-
-function whatFailed(s: ScenarioResult): string {
-  const advice = adviceFor(s);
-  if (advice.length === 0) return '';
-  const items = advice.map(
-    (a, i) => `${i + 1}. **${a.title}**\n   - Likely cause: ${cell(a.cause)}\n   - What to change: ${cell(a.change)}`,
-  );
-  return ['### What failed and what to change', items.join('\n')].join('\n\n');
+  const verdict = `${checkResult(c)}: ${c.summary}`;
+  if (lines <= INLINE_EVIDENCE_LINES) return `**${code(c.id)} evidence** (${cell(verdict)})\n\n${fenced(text, 'yaml')}`;
+  return details(`${c.id}: ${verdict} (evidence, ${lines} lines)`, fenced(text, 'yaml'));
 }
 
 function environmentTable(s: ScenarioResult): string {
@@ -101,15 +113,15 @@ function environmentTable(s: ScenarioResult): string {
   ];
   if (s.backup) {
     const b = s.backup;
-    rows.push(['Backup', `${code(b.id)} · ${formatBytes(b.sizeBytes)} · ${b.artifacts} artifacts · ${cell(b.strategy)} → ${cell(b.store)}`]);
+    rows.push(['Backup', `${code(b.id)} · ${formatBytes(b.sizeBytes)} · ${plural(b.artifacts, 'artifact')} · ${cell(b.strategy)} → ${cell(b.store)}`]);
   }
   if (s.restore) {
     const r = s.restore;
     const counts = orderedKeys(r.counts, COUNT_ORDER).map((k) => `${k} ${r.counts[k]}`).join(', ');
-    rows.push(['Restore', cell(`${r.strategy} → ${r.target} cluster · ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}${counts ? ` · ${counts}` : ''}`)]);
+    rows.push(['Restore', cell(`${r.strategy} → ${r.target} cluster · ${plural(r.attempts, 'attempt')}${counts ? ` · ${counts}` : ''}`)]);
   }
   if (s.artifacts.length > 0) rows.push(['Artifacts', s.artifacts.map(code).join(', ')]);
-  return table(['', ''], rows);
+  return table(['Item', 'Value'], rows);
 }
 
 function restoreNotes(s: ScenarioResult): string {

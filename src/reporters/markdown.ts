@@ -2,11 +2,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { redact } from '../core/redact.js';
 import type { Reporter, RunResults, ScenarioResult } from '../contracts/types.js';
-import { adviceFor } from './advice.js';
+import { plural } from '../core/plural.js';
+import { rtoNotReached, verdictReason } from './advice.js';
 import { formatDuration } from './format.js';
 import { normalizeResults } from './json.js';
 import { cell, code, table, utcTime } from './markdown-parts.js';
 import { renderScenario, verdictMark } from './markdown-scenario.js';
+import { whyItFailed } from './markdown-why.js';
 
 /** The after-action report's file name. */
 export const MARKDOWN_FILE = 'report.md';
@@ -20,23 +22,29 @@ export function renderMarkdown(input: RunResults): string {
     '# kdrill after-action report',
     `${verdictMark(results.verdict)} ${verdictSentence(results)}`,
     `Run ${code(results.runId)} · started ${utcTime(results.startedAt)} · took ${formatDuration(took)} · kdrill ${cell(results.kdrillVersion)}${results.invocation.shard ? ` · shard ${cell(results.invocation.shard)}` : ''}`,
+    whyItFailed(results.scenarios),
     '## Summary',
     summaryTable(results.scenarios),
     ...results.scenarios.map(renderScenario),
   ];
-  return redact(parts.join('\n\n') + '\n');
+  return redact(parts.filter(Boolean).join('\n\n') + '\n');
 }
 
 function verdictSentence(results: RunResults): string {
   const all = results.scenarios;
-  if (all.length === 0) return '**No scenario ran.** Check the scenario selection (files, shard).';
+  const interrupted = results.interrupted ? `**Interrupted** by ${cell(results.interrupted)}: the run did not finish. ` : '';
+  if (all.length === 0) return interrupted || '**No scenario ran.** Check the scenario selection (files, shard).';
   const bad = all.filter((s) => s.verdict !== 'passed');
   if (bad.length === 0) {
     const subject = all.length === 1 ? `Scenario ${code(all[0]!.name)}` : `All ${all.length} scenarios`;
-    return `**Passed.** ${subject} restored within ${all.length === 1 ? 'its' : 'their'} objectives and every check held.`;
+    const skipped = all.flatMap((s) => s.checks.filter((c) => c.status === 'skipped'));
+    if (skipped.length === 0) return `${interrupted}**Passed.** ${subject} restored within ${all.length === 1 ? 'its' : 'their'} objectives and every check held.`;
+    const why = results.invocation.allowSkipped ? 'allowed by --allow-skipped' : 'marked optional';
+    return `${interrupted}**Passed with ${plural(skipped.length, 'check')} skipped** (${why}: ${skipped.map((c) => code(c.id)).join(', ')}). ${subject} restored within ${all.length === 1 ? 'its' : 'their'} objectives and every check that ran held.`;
   }
-  const why = bad.map((s) => `${code(s.name)} (${adviceFor(s).map((a) => a.short).join(', ')})`).join(', ');
-  return `**${results.verdict === 'error' ? 'Error' : 'Failed'}.** ${bad.length} of ${all.length} scenario${all.length === 1 ? '' : 's'} did not pass: ${why}.`;
+  const why = bad.map((s) => `${code(s.name)} (${verdictReason(s)})`).join(', ');
+  const word = interrupted ? '' : `**${results.verdict === 'error' ? 'Error' : 'Failed'}.** `;
+  return `${interrupted}${word}${bad.length} of ${plural(all.length, 'scenario')} did not pass: ${why}.`;
 }
 
 function summaryTable(scenarios: ScenarioResult[]): string {
@@ -48,7 +56,7 @@ function summaryTable(scenarios: ScenarioResult[]): string {
     const objectives = s.objectives.length ? `${s.objectives.filter((o) => o.passed).length}/${s.objectives.length}` : '—';
     const m = s.measurements;
     return [
-      cell(s.name), `${verdictMark(s.verdict)} ${s.verdict}`, formatDuration(s.durationMs), formatDuration(m.rtoMs),
+      cell(s.name), `${verdictMark(s.verdict)} ${s.verdict}`, formatDuration(s.durationMs), m.rtoMs === undefined && s.verdict !== 'passed' ? rtoNotReached(s) : formatDuration(m.rtoMs),
       formatDuration(m.rpoMs), m.lostWrites === undefined ? '—' : String(m.lostWrites), checks, objectives,
     ];
   });

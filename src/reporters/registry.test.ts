@@ -45,10 +45,12 @@ describe('renderAll', () => {
   });
 });
 
-function reverseKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(reverseKeys);
+/** The same data with keys inserted in reverse order at every depth, except the top of check evidence (the check's own order counts). */
+function reverseKeys(value: unknown, keepOrder = false): unknown {
+  if (Array.isArray(value)) return value.map((v) => reverseKeys(v));
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reverseKeys(v)]));
+  const entries = Object.entries(value);
+  return Object.fromEntries((keepOrder ? entries : entries.reverse()).map(([k, v]) => [k, reverseKeys(v, k === 'evidence')]));
 }
 
 describe('results.json', () => {
@@ -58,6 +60,12 @@ describe('results.json', () => {
     expect(serializeResults(reverseKeys(results) as RunResults)).toBe(serializeResults(results));
     const text = serializeResults(results);
     expect(Object.keys(JSON.parse(text) as object)).toEqual(['formatVersion', 'runId', 'kdrillVersion', 'startedAt', 'finishedAt', 'verdict', 'invocation', 'scenarios']);
+    // Evidence keeps the check's own top-level order (findings before samples); deeper maps are sorted.
+    const withOrder = runResultsFixture();
+    withOrder.scenarios[1]!.checks[0]!.evidence = { missing: [], accessReview: { z: 1, a: 2 } };
+    const evidence = (JSON.parse(serializeResults(withOrder)) as RunResults).scenarios[1]!.checks[0]!.evidence!;
+    expect(Object.keys(evidence)).toEqual(['missing', 'accessReview']);
+    expect(Object.keys(evidence.accessReview as object)).toEqual(['a', 'z']);
     expect(text.split('\n')[1]).toBe('  "formatVersion": 1,');
     const metadata = (JSON.parse(text) as RunResults).scenarios[0]!.backup!.metadata;
     expect(Object.keys(metadata)).toEqual(['canaryRef', 'encrypted', 'revision']);

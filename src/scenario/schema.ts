@@ -118,6 +118,8 @@ export const CheckSpec = Type.Object(
     options: Type.Optional(Options),
     /** `pass` (default); `fail`: the check is expected to fail, e.g. a drill proving a check catches a broken restore. */
     expect: Type.Optional(Type.Union([Type.Literal('pass'), Type.Literal('fail')])),
+    /** A skipped check fails the scenario unless it is optional (or the run passes --allow-skipped). */
+    optional: Type.Optional(Type.Boolean({ description: 'Skipping this check (e.g. no etcd access) does not fail the scenario' })),
   },
   { additionalProperties: false, description: 'One check run after the restore: an id (kdrill list checks) and its options' },
 );

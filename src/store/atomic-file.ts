@@ -19,9 +19,12 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `.tmp-${randomBytes(6).toString('hex')}`);
 }
 
-/** Writes `data` to a temp file, fsyncs, and renames it over `path`: readers see the old file or the new one. */
-export async function writeFileAtomic(path: string, data: Buffer | string): Promise<void> {
-  const temp = await writeTemp(path, data);
+/**
+ * Writes `data` to a temp file, fsyncs, and renames it over `path`: readers see the old file or the new one.
+ * `mode` is owner-only unless a caller must share the file (a metrics file another user's exporter reads).
+ */
+export async function writeFileAtomic(path: string, data: Buffer | string, mode = FILE_MODE): Promise<void> {
+  const temp = await writeTemp(path, data, mode);
   try {
     await rename(temp, path);
     await fsyncDir(dirname(path));
@@ -32,8 +35,8 @@ export async function writeFileAtomic(path: string, data: Buffer | string): Prom
 }
 
 /** Like `writeFileAtomic`, but fails with EEXIST instead of replacing an existing `path`. */
-export async function createFileExclusive(path: string, data: Buffer | string): Promise<void> {
-  const temp = await writeTemp(path, data);
+export async function createFileExclusive(path: string, data: Buffer | string, mode = FILE_MODE): Promise<void> {
+  const temp = await writeTemp(path, data, mode);
   try {
     // link() refuses an existing target atomically, where rename() would replace it.
     await link(temp, path);
@@ -45,9 +48,15 @@ export async function createFileExclusive(path: string, data: Buffer | string): 
 
 /** Streams `source` into `path` atomically (temp + fsync + rename); `source` may be a pipeline of transforms. */
 export async function writeStreamAtomic(path: string, source: Readable | NodeJS.ReadableStream): Promise<void> {
-  await ensureDir(dirname(path));
+  // `source` may already flow (a chain of pipes) and fail before the pipeline below listens: an 'error' event with no
+  // listener would crash the process, so hold the first error from now on and report it as this write's failure.
+  let early: unknown;
+  const hold = (error: unknown) => (early ??= error);
+  source.on('error', hold);
   const temp = tempPathFor(path);
   try {
+    await ensureDir(dirname(path));
+    if (early !== undefined) throw early;
     await pipeline(source, createWriteStream(temp, { flags: 'wx', mode: FILE_MODE }));
     await fsyncFile(temp);
     await rename(temp, path);
@@ -55,6 +64,8 @@ export async function writeStreamAtomic(path: string, source: Readable | NodeJS.
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
+  } finally {
+    source.removeListener('error', hold);
   }
 }
 
@@ -68,11 +79,13 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-async function writeTemp(path: string, data: Buffer | string): Promise<string> {
+async function writeTemp(path: string, data: Buffer | string, mode: number): Promise<string> {
   await ensureDir(dirname(path));
   const temp = tempPathFor(path);
-  const handle = await open(temp, 'wx', FILE_MODE);
+  const handle = await open(temp, 'wx', mode);
   try {
+    // open()'s mode is filtered by the umask; chmod makes a shared mode (0644) exact.
+    await handle.chmod(mode);
     await handle.writeFile(data);
     await handle.sync();
   } catch (error) {

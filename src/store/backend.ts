@@ -7,8 +7,8 @@ import type { BackupManifest } from './types.js';
 export interface ArtifactSink {
   /** Stores exactly `size` bytes under `name`; `body` streams when large. */
   write(name: string, body: Buffer | Readable, size: number): Promise<void>;
-  /** Stores the manifest last and makes the backup visible to readers. */
-  commit(manifest: Buffer): Promise<void>;
+  /** Stores the manifest last and makes the backup visible to readers; S3 with versioning returns its version id. */
+  commit(manifest: Buffer): Promise<{ versionId?: string }>;
   /** Removes whatever was written. */
   abort(): Promise<void>;
 }

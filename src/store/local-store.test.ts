@@ -59,6 +59,7 @@ describe('local store', () => {
     expect(await reader.verify()).toEqual({ ok: true, problems: [] });
     expect(await store.list()).toEqual([{ id: m.id, strategy: 'resource-export', createdAt: m.createdAt, cluster: 'drill-1', sizeBytes: m.artifacts.reduce((s, a) => s + a.size, 0) }]);
     expect(fx.audit.events.map((e) => e.action)).toEqual(['backup.create', 'backup.write', 'key.unwrap', 'backup.read', 'backup.read', 'backup.read', 'backup.verify']);
+    expect(reader.manifestVersionId).toBeUndefined();
   });
 
   it('always stores the wrapped data key and a manifest MAC, even when nothing is sealed', async () => {
@@ -70,21 +71,65 @@ describe('local store', () => {
     expect(JSON.parse(await readFile(join(fx.root, m.id, 'manifest.json'), 'utf8'))).toHaveProperty('rootMac', m.rootMac);
   });
 
-  it('rejects a manifest edited by someone without the key, even with a recomputed rootHash', async () => {
+  it('rejects a manifest edited by someone without the key, even with a recomputed rootHash, when it is opened', async () => {
     const m = await writeSample();
     const path = join(fx.root, m.id, 'manifest.json');
     const forged = JSON.parse(await readFile(path, 'utf8')) as BackupManifest;
-    // The attacker replaces the sealed Secrets with an unsealed file of their own and fixes every hash they can.
-    const evil = Buffer.from('[{"kind":"Secret"}]');
-    await writeFile(join(fx.root, m.id, 'resources/v1/secrets.json'), evil);
-    const entry = forged.artifacts.find((a) => a.name === 'resources/v1/secrets.json')!;
-    Object.assign(entry, { sealed: false, size: evil.length, sha256: createHash('sha256').update(evil).digest('hex') });
+    forged.metadata = { objects: 3 };
     forged.rootHash = computeRootHash(forged);
     await writeFile(path, JSON.stringify(forged));
+    await expect(store.open(m.id)).rejects.toMatchObject({ code: 'E_BACKUP_CORRUPT', message: /MAC does not match/ });
+  });
+
+  it('refuses the review\'s downgrade: dataKey and rootMac removed, a sealed artifact swapped for plaintext, hashes recomputed', async () => {
+    const m = await writeSample();
+    const path = join(fx.root, m.id, 'manifest.json');
+    const forged = JSON.parse(await readFile(path, 'utf8')) as Partial<BackupManifest>;
+    delete forged.dataKey;
+    delete forged.rootMac;
+    const evil = Buffer.from('[{"kind":"Secret","metadata":{"name":"attacker"}}]');
+    await writeFile(join(fx.root, m.id, 'resources/v1/secrets.json'), evil);
+    const entry = forged.artifacts!.find((a) => a.name === 'resources/v1/secrets.json')!;
+    Object.assign(entry, { sealed: false, size: evil.length, sha256: createHash('sha256').update(evil).digest('hex') });
+    forged.rootHash = computeRootHash(forged as BackupManifest);
+    await writeFile(path, JSON.stringify(forged));
+    await expect(store.open(m.id)).rejects.toMatchObject({ code: 'E_BACKUP_CORRUPT', message: /no valid dataKey/ });
+    // Stripping only the MAC, or keeping a key from another backup, is no better.
+    const withKey = { ...forged, dataKey: m.dataKey } as BackupManifest;
+    withKey.rootHash = computeRootHash(withKey);
+    await writeFile(path, JSON.stringify(withKey));
+    await expect(store.open(m.id)).rejects.toMatchObject({ code: 'E_BACKUP_CORRUPT', message: /no valid rootMac/ });
+    expect(fx.audit.events.filter((e) => e.action === 'backup.read')).toEqual([]);
+  });
+
+  it('turns a flipped byte read through getToFile into E_BACKUP_CORRUPT, never an unhandled stream error', async () => {
+    const writer = await store.create({ strategy: 'etcd-snapshot', cluster });
+    await writeFile(join(fx.dir, 'sa.key'), `-----BEGIN PRIVATE KEY-----${CANARY}`);
+    await writer.putFile('material/service-account.key', join(fx.dir, 'sa.key'), { sealed: true });
+    await writer.put('etcd/small.db', Buffer.from('tiny snapshot'));
+    const m = await writer.commit({});
+    for (const name of ['material/service-account.key', 'etcd/small.db']) {
+      const path = join(fx.root, m.id, name);
+      const bytes = await readFile(path);
+      bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 0x10;
+      await writeFile(path, bytes);
+    }
     const reader = await store.open(m.id);
-    const error = await reader.get('resources/v1/secrets.json').catch((e) => e);
-    expect(error).toMatchObject({ code: 'E_BACKUP_CORRUPT', message: /MAC does not match/ });
-    expect((await reader.verify()).ok).toBe(false);
+    // Each target is a new nested folder, so the damaged bytes are read while the folder is still being made.
+    for (let i = 0; i < 20; i++) {
+      for (const name of ['material/service-account.key', 'etcd/small.db']) {
+        const target = join(fx.dir, `out-${i}`, 'a', 'b', 'c', name);
+        await expect(reader.getToFile(name, target), name).rejects.toMatchObject({ code: 'E_BACKUP_CORRUPT' });
+        await expect(stat(target)).rejects.toThrow();
+      }
+    }
+  });
+
+  it('zeroes the data key on close: later reads fail', async () => {
+    const m = await writeSample();
+    const reader = await store.open(m.id);
+    reader.close();
+    await expect(reader.get('resources/v1/secrets.json')).rejects.toMatchObject({ code: 'E_STORE', message: /closed/ });
   });
 
   it('hides a backup until commit and removes it on abort', async () => {
@@ -162,19 +207,14 @@ describe('local store', () => {
     await expect(store.open(m.id)).rejects.toMatchObject({ code: 'E_BACKUP_CORRUPT', message: /has no manifest.json/ });
   });
 
-  it('names both key ids when opened with another key, and still hash-checks sealed files', async () => {
+  it('refuses to open with another key, naming both key ids, before any read', async () => {
     const m = await writeSample();
     await createKeyFile(join(fx.dir, 'other.json'));
     const other = await LocalKeyProvider.fromFile(join(fx.dir, 'other.json'));
-    const reader = await createLocalStore({ root: fx.root, keys: other }).open(m.id);
-    const error = await reader.get('resources/v1/secrets.json').catch((e) => e);
-    expect(error.code).toBe('E_KEY');
+    const error = await createLocalStore({ root: fx.root, keys: other }).open(m.id).catch((e) => e);
+    expect(error.code).toBe('E_KEY_MISMATCH');
     expect(error.message).toContain(fx.keys.keyId);
     expect(error.message).toContain(other.keyId);
-    // Without the key the manifest MAC cannot be checked, so nothing is read, sealed or not.
-    expect((await reader.get('resources/v1/configmaps.json').catch((e) => e)).code).toBe('E_KEY');
-    const result = await reader.verify();
-    expect(result.problems).toEqual([expect.stringMatching(/^data key: .*sealed with key/)]);
   });
 
   it('leaves no canary plaintext, base64 or hex anywhere in the store', async () => {

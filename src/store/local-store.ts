@@ -2,14 +2,15 @@ import { open as openFile, readFile, readdir, rename, rm, stat } from 'node:fs/p
 import { join, resolve } from 'node:path';
 import { KdrillError } from '../core/errors.js';
 import { LocalKeyProvider, assertKeyOutsideStore } from '../crypto/local-kms.js';
-import type { KeyProvider, WrappedKey } from '../crypto/types.js';
+import type { KeyProvider } from '../crypto/types.js';
 import { type AuditLog, nullAuditLog } from '../audit/audit-log.js';
 import { ensureDir, fsyncDir, writeFileAtomic, writeStreamAtomic } from './atomic-file.js';
 import type { ArtifactSink, ArtifactSource } from './backend.js';
-import { MANIFEST_NAME, assertBackupId, manifestSize, newBackupId, parseManifest, sealManifest } from './manifest.js';
-import { createBackupReader } from './reader.js';
+import { MANIFEST_NAME, assertBackupId, newBackupId, parseManifest } from './manifest.js';
+import { openBackupReader } from './reader.js';
 import type { RewrappableStore } from './rewrap.js';
-import type { BackupManifest, BackupSummary } from './types.js';
+import { summaryOf, unreadable } from './summary.js';
+import type { BackupManifest, PartialBackup } from './types.js';
 import { createBackupWriter } from './writer.js';
 
 /** Options of the local store; `now` is injectable for tests. */
@@ -19,6 +20,10 @@ export interface LocalStoreOptions {
   audit?: AuditLog;
   now?: () => Date;
 }
+
+const PARTIAL = '.partial-';
+/** A backup being deleted: renamed first, so it stops being a backup at once, then removed. */
+const DELETING = '.deleting-';
 
 /** Backups as folders `<root>/<id>/` (manifest.json + artifacts), written in `.partial-<id>/` and renamed at commit. */
 export function createLocalStore(options: LocalStoreOptions): RewrappableStore {
@@ -36,6 +41,12 @@ export function createLocalStore(options: LocalStoreOptions): RewrappableStore {
     });
     return parseManifest(text, id, path);
   };
+  const entries = async () =>
+    readdir(root, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+      // A store that does not exist is a wrong path far more often than an empty store: say so (exit 2).
+      if (error.code === 'ENOENT') throw new KdrillError('E_STORE', `backup store ${root} does not exist`, { hint: 'check --store (a local store is created by the first `kdrill backup` into it)' });
+      throw new KdrillError('E_STORE', `cannot list backup store ${root} (${error.code})`, { hint: 'check the path and its permissions' });
+    });
 
   return {
     type: 'local',
@@ -44,28 +55,49 @@ export function createLocalStore(options: LocalStoreOptions): RewrappableStore {
       const createdAt = now();
       const id = newBackupId(createdAt);
       await ensureDir(root);
-      const partial = join(root, `.partial-${id}`);
+      const partial = join(root, `${PARTIAL}${id}`);
       await ensureDir(partial);
       await audit.record({ action: 'backup.create', subject: id, details: { strategy: init.strategy, store: root, keys: options.keys.describe() } });
       return createBackupWriter({ id, ...init, createdAt, sink: folderSink(root, partial, id), keys: options.keys, audit });
     },
     async open(id) {
-      return createBackupReader(await readManifest(id), folderSource(join(root, id)), options.keys, audit);
+      return openBackupReader(await readManifest(id), folderSource(join(root, id)), options.keys, audit);
     },
     async list() {
-      const names = await readdir(root, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return [];
-        throw new KdrillError('E_STORE', `cannot list backup store ${root} (${error.code})`, { hint: 'check the path and its permissions' });
-      });
-      const ids = names.filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => d.name).sort();
+      const ids = (await entries()).filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => d.name).sort();
       return Promise.all(ids.map((id) => readManifest(id).then(summaryOf, () => unreadable(id))));
     },
-    async replaceDataKey(id: string, dataKey: WrappedKey) {
-      const { rootHash: _old, ...body } = await readManifest(id);
-      const manifest = sealManifest({ ...body, dataKey });
+    async listPartial() {
+      const dirs = (await entries()).filter((d) => d.isDirectory() && (d.name.startsWith(PARTIAL) || d.name.startsWith(DELETING))).map((d) => d.name).sort();
+      return Promise.all(dirs.map((name) => partialOf(root, name)));
+    },
+    lockOf: async () => undefined,
+    async delete(id, deleteOptions = {}) {
+      assertBackupId(id);
+      const folders = deleteOptions.partial ? [`${PARTIAL}${id}`, `${DELETING}${id}`] : [id];
+      const present = (await Promise.all(folders.map(async (f) => ((await exists(join(root, f))) ? f : undefined)))).filter((f): f is string => f !== undefined);
+      if (present.length === 0) {
+        throw new KdrillError('E_BACKUP_NOT_FOUND', `no ${deleteOptions.partial ? 'partial' : 'committed'} backup ${id} in ${root}`, { hint: `run \`kdrill backups list --store ${root}\`` });
+      }
+      let removed = 0;
+      for (const folder of present) {
+        const doomed = folder === id ? join(root, `${DELETING}${id}`) : join(root, folder);
+        if (folder === id) {
+          await rename(join(root, id), doomed);
+          await fsyncDir(root);
+        }
+        removed += (await readdir(doomed, { recursive: true, withFileTypes: true })).filter((f) => !f.isDirectory()).length;
+        await rm(doomed, { recursive: true, force: true });
+      }
+      await audit.record({ action: 'backup.delete', subject: id, details: { store: root, partial: Boolean(deleteOptions.partial), removed } });
+      return { id, status: 'deleted' as const, removed };
+    },
+    readManifest,
+    async replaceManifest(id, manifest) {
+      await readManifest(id);
       await writeFileAtomic(join(root, id, MANIFEST_NAME), JSON.stringify(manifest, null, 2) + '\n');
-      await audit.record({ action: 'key.rotate', subject: id, details: { provider: dataKey.provider, keyId: dataKey.keyId, keyVersion: dataKey.keyVersion } });
-      return manifest;
+      const { provider, keyId, keyVersion } = manifest.dataKey;
+      await audit.record({ action: 'key.rotate', subject: id, details: { provider, keyId, keyVersion } });
     },
   };
 }
@@ -80,6 +112,7 @@ function folderSink(root: string, partial: string, id: string): ArtifactSink {
       await writeFileAtomic(join(partial, MANIFEST_NAME), manifest);
       await rename(partial, join(root, id));
       await fsyncDir(root);
+      return {};
     },
     async abort() {
       await rm(partial, { recursive: true, force: true });
@@ -108,22 +141,25 @@ function folderSource(dir: string): ArtifactSource {
   };
 }
 
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+/** A `.partial-<id>` (or interrupted `.deleting-<id>`) folder: its files and newest write. */
+async function partialOf(root: string, name: string): Promise<PartialBackup> {
+  const dir = join(root, name);
+  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((f) => f.isFile());
+  const stats = await Promise.all(files.map((f) => stat(join(f.parentPath, f.name))));
+  const newest = Math.max((await stat(dir)).mtimeMs, ...stats.map((s) => s.mtimeMs));
+  return { id: name.slice(name.indexOf('-', 1) + 1), lastWrite: new Date(newest).toISOString(), objects: files.length, sizeBytes: stats.reduce((sum, s) => sum + s.size, 0) };
+}
+
 async function missingManifest(root: string, id: string): Promise<KdrillError> {
-  const exists = async (p: string) => stat(p).then(() => true, () => false);
   if (await exists(join(root, id))) {
     return new KdrillError('E_BACKUP_CORRUPT', `backup ${id} in ${root} has no ${MANIFEST_NAME}: its manifest was deleted`, {
       hint: 'a committed backup always has a manifest; this one cannot be trusted',
     });
   }
-  const partial = (await exists(join(root, `.partial-${id}`))) ? ` (an unfinished write .partial-${id} exists: it was never committed)` : '';
+  const partial = (await exists(join(root, `${PARTIAL}${id}`))) ? ` (an unfinished write ${PARTIAL}${id} exists: it was never committed)` : '';
   return new KdrillError('E_BACKUP_NOT_FOUND', `no backup ${id} in ${root}${partial}`, { hint: `run \`kdrill backups list --store ${root}\`` });
-}
-
-function summaryOf(manifest: BackupManifest): BackupSummary {
-  return { id: manifest.id, strategy: manifest.strategy, createdAt: manifest.createdAt, cluster: manifest.cluster.name, sizeBytes: manifestSize(manifest) };
-}
-
-/** A listed folder whose manifest cannot be read: shown, not hidden, so `backups verify` can explain it. */
-function unreadable(id: string): BackupSummary {
-  return { id, strategy: 'unreadable', createdAt: '', cluster: '', sizeBytes: 0 };
 }

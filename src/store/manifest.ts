@@ -21,11 +21,18 @@ export function computeRootHash(manifest: Omit<BackupManifest, 'rootHash'> & { r
   return createHash('sha256').update(canonicalJson(rest)).digest('hex');
 }
 
-/** The manifest MAC (see BackupManifest.rootMac); the wrapped key is left out so a re-wrap keeps it valid. */
-export function computeRootMac(dataKey: Buffer, manifest: Omit<BackupManifest, 'rootHash'> & { rootHash?: string }): string {
-  const { rootHash: _hash, rootMac: _mac, dataKey: _wrapped, ...rest } = manifest;
-  const macKey = Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), 'kdrill manifest mac v1', 32));
-  return createHmac('sha256', macKey).update(canonicalJson(rest)).digest('hex');
+/**
+ * The manifest MAC (see BackupManifest.rootMac): HMAC-SHA256 over everything but rootHash and rootMac, the wrapped data
+ * key and its key id/provider included, keyed by HKDF of the data key. A re-wrap holds the data key and recomputes it.
+ */
+export function computeRootMac(dataKey: Buffer, manifest: Omit<BackupManifest, 'rootHash' | 'rootMac'> & { rootHash?: string; rootMac?: string }): string {
+  const { rootHash: _hash, rootMac: _mac, ...rest } = manifest;
+  const macKey = Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), 'kdrill manifest mac v2', 32));
+  try {
+    return createHmac('sha256', macKey).update(canonicalJson(rest)).digest('hex');
+  } finally {
+    macKey.fill(0);
+  }
 }
 
 /** Throws E_BACKUP_CORRUPT unless the manifest carries a MAC made with this data key. */
@@ -34,14 +41,18 @@ export function assertRootMac(dataKey: Buffer, manifest: BackupManifest): void {
   const actual = Buffer.from(manifest.rootMac ?? '', 'hex');
   if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
     throw new KdrillError('E_BACKUP_CORRUPT', `backup ${manifest.id}: the manifest's MAC does not match (it was changed by someone without the backup's key)`, {
-      hint: 'do not restore it: restore from another backup and find out who can write to the store',
+      hint: `do not restore it: restore from another backup and find out who can write to the store (backups written by kdrill before the MAC covered the wrapped key are refused too: ${OLD_FORMAT})`,
     });
   }
 }
 
-/** Adds `rootHash` to a manifest body. */
-export function sealManifest(body: Omit<BackupManifest, 'rootHash'>): BackupManifest {
-  return { ...body, rootHash: computeRootHash(body) };
+/** Backups of kdrill versions before mandatory MACs cannot be upgraded in place: nobody has any worth keeping yet. */
+const OLD_FORMAT = 'no compatibility is kept with unsigned or older manifests; take a new backup';
+
+/** Adds `rootMac` (keyed by the data key) and then `rootHash` to a manifest body. */
+export function sealManifest(body: Omit<BackupManifest, 'rootHash' | 'rootMac'>, dataKey: Buffer): BackupManifest {
+  const withMac = { ...body, rootMac: computeRootMac(dataKey, body) };
+  return { ...withMac, rootHash: computeRootHash(withMac) };
 }
 
 /** Parses a stored manifest, checking its shape, its id and its rootHash; any failure is E_BACKUP_CORRUPT naming `where`. */
@@ -55,6 +66,9 @@ export function parseManifest(text: string, expectedId: string, where: string): 
   if (data?.formatVersion !== 1) throw corrupt(where, `formatVersion is ${JSON.stringify(data?.formatVersion)}, expected 1`);
   if (data.id !== expectedId) throw corrupt(where, `it describes backup ${JSON.stringify(data.id)}, not ${expectedId}`);
   if (!Array.isArray(data.artifacts)) throw corrupt(where, 'it has no artifact list');
+  // Without these two the MAC could not be checked: a manifest stripped of them is a downgrade, never "nothing sealed".
+  if (!isWrappedKey(data.dataKey)) throw corrupt(where, `it has no valid dataKey (every backup carries its wrapped data key; ${OLD_FORMAT})`);
+  if (typeof data.rootMac !== 'string' || !/^[0-9a-f]{64}$/.test(data.rootMac)) throw corrupt(where, `it has no valid rootMac (every backup carries a manifest MAC; ${OLD_FORMAT})`);
   for (const entry of data.artifacts) {
     if (!isEntry(entry)) throw corrupt(where, `artifact entry ${JSON.stringify(entry?.name)} is malformed`);
     assertArtifactName(entry.name, 'E_BACKUP_CORRUPT');
@@ -94,6 +108,17 @@ export function assertBackupId(id: string): void {
 /** Total stored bytes of a manifest's artifacts. */
 export function manifestSize(manifest: BackupManifest): number {
   return manifest.artifacts.reduce((sum, a) => sum + a.size, 0);
+}
+
+function isWrappedKey(key: BackupManifest['dataKey'] | undefined): boolean {
+  return (
+    typeof key?.provider === 'string' &&
+    typeof key.keyId === 'string' &&
+    key.keyId.length > 0 &&
+    typeof key.ciphertext === 'string' &&
+    key.ciphertext.length > 0 &&
+    (key.keyVersion === undefined || typeof key.keyVersion === 'string')
+  );
 }
 
 function isEntry(entry: ArtifactEntry): boolean {

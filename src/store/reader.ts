@@ -10,55 +10,63 @@ import { writeStreamAtomic } from './atomic-file.js';
 import { type ArtifactSource, chain, createVerifier } from './backend.js';
 import type { ArtifactEntry, BackupManifest, BackupReader } from './types.js';
 import { assertRootMac } from './manifest.js';
+import { assertSealPolicy } from './seal-policy.js';
 
-/** A reader shared by every store: checks size and sha256 of every read, then decrypts sealed artifacts. */
-export function createBackupReader(manifest: BackupManifest, source: ArtifactSource, keys: KeyProvider, audit: AuditLog): BackupReader {
-  let dataKey: Promise<Buffer> | undefined;
-  const unwrap = () => (dataKey ??= unwrapDataKey(manifest, keys, audit));
+/**
+ * Opens a backup for reading, shared by every store: refuses unsealed secret-bearing artifacts, unwraps the data key
+ * with the configured KEK and checks the manifest MAC, all before the first read. Every read then checks size and
+ * sha256 and decrypts sealed artifacts.
+ */
+export async function openBackupReader(
+  manifest: BackupManifest,
+  source: ArtifactSource,
+  keys: KeyProvider,
+  audit: AuditLog,
+  extra: { manifestVersionId?: string } = {},
+): Promise<BackupReader> {
+  assertSealPolicy(manifest);
+  let key: Buffer | undefined = await unwrapDataKey(manifest, keys, audit);
+  const dataKey = (): Buffer => {
+    if (!key) throw new KdrillError('E_STORE', `backup ${manifest.id} was closed`, { hint: 'open it again to read more' });
+    return key;
+  };
   const aad = (name: string) => `${manifest.id}/${name}`;
-
   const readVerified = async (entry: ArtifactEntry) => chain(await source.read(entry.name), createVerifier(entry, source.locate(entry.name)));
-
-  const checkOne = async (entry: ArtifactEntry, key: Buffer | undefined): Promise<void> => {
-    const stages = [await readVerified(entry), ...(entry.sealed && key ? [createOpener(key, aad(entry.name))] : [])];
-    await pipeline([...stages, discard()]);
+  const plainStream = async (entry: ArtifactEntry) => {
+    const stream = await readVerified(entry);
+    return entry.sealed ? chain(stream, createOpener(dataKey(), aad(entry.name))) : stream;
   };
 
   return {
     manifest,
+    ...(extra.manifestVersionId ? { manifestVersionId: extra.manifestVersionId } : {}),
     async get(name) {
       const entry = findEntry(manifest, name);
-      // Unwrapping checks the manifest MAC: even an unsealed artifact is read only from an authentic manifest.
-      if (manifest.dataKey) await unwrap();
       const stored = await buffer(await readVerified(entry));
-      const plain = entry.sealed ? open(await unwrap(), stored, aad(name)) : stored;
+      const plain = entry.sealed ? open(dataKey(), stored, aad(name)) : stored;
       await audit.record({ action: 'backup.read', subject: aad(name), details: { size: entry.size, sealed: entry.sealed } });
       return plain;
     },
     async getToFile(name, path) {
       const entry = findEntry(manifest, name);
-      // The key first: checks the manifest MAC, and a wrong key fails before any file is opened.
-      const key = manifest.dataKey ? await unwrap() : undefined;
-      const stream = await readVerified(entry);
       // Both the verifier and the opener fail in flush, before writeStreamAtomic renames the temp file into place.
-      await writeStreamAtomic(path, entry.sealed ? chain(stream, createOpener(key ?? (await unwrap()), aad(name))) : stream);
+      await writeStreamAtomic(path, await plainStream(entry));
       await audit.record({ action: 'backup.read', subject: aad(name), details: { size: entry.size, sealed: entry.sealed, to: path } });
     },
     async verify() {
       const problems: string[] = [];
-      let key: Buffer | undefined;
-      try {
-        if (manifest.dataKey || manifest.artifacts.some((a) => a.sealed)) key = await unwrap();
-      } catch (error) {
-        // Without the key the sealed files can still be hash-checked.
-        problems.push(`data key: ${describeError(error)}`);
-      }
       for (const entry of manifest.artifacts) {
-        await checkOne(entry, key).catch((error: unknown) => problems.push(`${entry.name}: ${describeError(error)}`));
+        await plainStream(entry)
+          .then(drain)
+          .catch((error: unknown) => problems.push(`${entry.name}: ${describeError(error)}`));
       }
       for (const extra of await source.unlisted(manifest)) problems.push(`${extra}: file is not listed in the manifest`);
       await audit.record({ action: 'backup.verify', subject: manifest.id, details: { ok: problems.length === 0, problems: problems.length, artifacts: manifest.artifacts.length } });
       return { ok: problems.length === 0, problems };
+    },
+    close() {
+      key?.fill(0);
+      key = undefined;
     },
   };
 }
@@ -73,19 +81,21 @@ function findEntry(manifest: BackupManifest, name: string): ArtifactEntry {
   return entry;
 }
 
+/** Unwraps with the configured KEK (pinned: another key id is refused) and checks the MAC; the key is zeroed on a bad MAC. */
 async function unwrapDataKey(manifest: BackupManifest, keys: KeyProvider, audit: AuditLog): Promise<Buffer> {
-  if (!manifest.dataKey) {
-    throw new KdrillError('E_BACKUP_CORRUPT', `backup ${manifest.id} lists sealed artifacts but its manifest has no data key`, {
-      hint: 'the manifest was written incompletely; restore from another backup',
-    });
-  }
   const { provider, keyId, keyVersion } = manifest.dataKey;
-  const key = await keys.unwrap(manifest.dataKey);
+  const key = await keys.unwrap(manifest.dataKey, { backupId: manifest.id });
   await audit.record({ action: 'key.unwrap', subject: manifest.id, details: { provider, keyId, keyVersion } });
-  assertRootMac(key, manifest);
+  try {
+    assertRootMac(key, manifest);
+  } catch (error) {
+    key.fill(0);
+    throw error;
+  }
   return key;
 }
 
-function discard(): Writable {
-  return new Writable({ write: (_chunk, _encoding, done) => done() });
+/** Reads a stream to its end, keeping nothing; rejects with the first error of any stage. */
+async function drain(stream: NodeJS.ReadableStream): Promise<void> {
+  await pipeline(stream, new Writable({ write: (_chunk, _encoding, done) => done() }));
 }

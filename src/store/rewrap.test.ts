@@ -1,10 +1,12 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalKeyProvider, createKeyFile, rotateKeyFile } from '../crypto/local-kms.js';
 import { createLocalStore } from './local-store.js';
 import { rewrapBackup } from './rewrap.js';
 import { storeFixture } from './fixtures/store-fixture.js';
+import { computeRootHash } from './manifest.js';
+import type { BackupManifest } from './types.js';
 
 const cluster = { name: 'c', provider: 'local', kubernetesVersion: 'v1.34.1' };
 let fx: Awaited<ReturnType<typeof storeFixture>>;
@@ -47,8 +49,26 @@ describe('rewrapBackup', () => {
     const next = await LocalKeyProvider.fromFile(join(fx.dir, 'new.json'));
     await rewrapBackup(store, id, fx.keys, next);
     expect((await (await createLocalStore({ root: fx.root, keys: next }).open(id)).get('s.json')).toString()).toBe('{"k":"value-123456"}');
-    await expect((await store.open(id)).get('s.json')).rejects.toMatchObject({ code: 'E_KEY' });
-    await expect(rewrapBackup(store, id, fx.keys, next)).rejects.toMatchObject({ code: 'E_KEY' });
+    await expect(store.open(id)).rejects.toMatchObject({ code: 'E_KEY_MISMATCH' });
+    await expect(rewrapBackup(store, id, fx.keys, next)).rejects.toMatchObject({ code: 'E_KEY_MISMATCH' });
+  });
+
+  it('covers the wrapped key and its key id by the MAC: putting the old wrapping back is refused', async () => {
+    const store = createLocalStore({ root: fx.root, keys: fx.keys });
+    const writer = await store.create({ strategy: 's', cluster });
+    await writer.put('s.json', Buffer.from('{"k":"value-654321"}'), { sealed: true });
+    const before = await writer.commit({});
+    await rotateKeyFile(fx.keyFile);
+    const rotated = await LocalKeyProvider.fromFile(fx.keyFile);
+    await rewrapBackup(store, before.id, rotated, rotated);
+    const path = join(fx.root, before.id, 'manifest.json');
+    const manifest = JSON.parse(await readFile(path, 'utf8')) as BackupManifest;
+    // Someone who may write the store swaps in the earlier (genuine, v1) wrapping of the same data key.
+    const swapped = { ...manifest, dataKey: before.dataKey };
+    await writeFile(path, JSON.stringify({ ...swapped, rootHash: computeRootHash(swapped) }));
+    await expect(createLocalStore({ root: fx.root, keys: rotated }).open(before.id)).rejects.toMatchObject({ code: 'E_BACKUP_CORRUPT', message: /MAC does not match/ });
+    // And a rewrap only re-signs a manifest whose MAC holds.
+    await expect(rewrapBackup(store, before.id, rotated, rotated)).rejects.toMatchObject({ code: 'E_BACKUP_CORRUPT' });
   });
 
 });

@@ -25,22 +25,22 @@ export const DEFAULT_UPLOAD_LIMITS: UploadLimits = { multipartThreshold: 256 * 1
 
 const STREAM_CHUNK = 64 * 1024;
 
-/** Writes one object of exactly `size` bytes, with Object Lock retention when `lock` is set. */
+/** Writes one object of exactly `size` bytes, with Object Lock retention when `lock` is set; returns its version id. */
 export async function uploadObject(
   client: S3Client,
   target: { bucket: string; key: string; lock?: ObjectLock; now: Date },
   body: Buffer | Readable,
   size: number,
   limits: UploadLimits,
-): Promise<void> {
+): Promise<{ versionId?: string }> {
   const lock = target.lock
     ? { ObjectLockMode: target.lock.mode, ObjectLockRetainUntilDate: new Date(target.now.getTime() + target.lock.days * 86_400_000) }
     : {};
   if (Buffer.isBuffer(body) || size <= limits.multipartThreshold) {
     // Streams go up aws-chunked, where every chunk but the last must be >= 8 KiB: re-chunk (a sealer emits a 13-byte header first).
     const payload = Buffer.isBuffer(body) ? body : Readable.from(partsOf(body, STREAM_CHUNK));
-    await client.send(new PutObjectCommand({ Bucket: target.bucket, Key: target.key, Body: payload, ContentLength: size, ...lock }));
-    return;
+    const out = await client.send(new PutObjectCommand({ Bucket: target.bucket, Key: target.key, Body: payload, ContentLength: size, ...lock }));
+    return out.VersionId ? { versionId: out.VersionId } : {};
   }
   const { UploadId } = await client.send(
     new CreateMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, ChecksumAlgorithm: 'CRC32', ...lock }),
@@ -54,7 +54,8 @@ export async function uploadObject(
       );
       parts.push({ PartNumber, ETag: out.ETag, ChecksumCRC32: out.ChecksumCRC32 });
     }
-    await client.send(new CompleteMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId, MultipartUpload: { Parts: parts } }));
+    const out = await client.send(new CompleteMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId, MultipartUpload: { Parts: parts } }));
+    return out.VersionId ? { versionId: out.VersionId } : {};
   } catch (error) {
     await client.send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId })).catch(() => undefined);
     throw error;

@@ -19,17 +19,17 @@ export interface BackupManifest {
   strategy: string;
   createdAt: string;
   cluster: { name: string; provider: string; kubernetesVersion: string; etcdVersion?: string };
-  /** The wrapped data key; absent when nothing in the backup is sealed. */
-  dataKey?: WrappedKey;
+  /** The wrapped data key: every backup has one, sealed artifacts or not (it keys the MAC). */
+  dataKey: WrappedKey;
   artifacts: ArtifactEntry[];
   /** Strategy-specific facts (object counts, snapshot revision...). Never secret values. */
   metadata: Record<string, unknown>;
-  /** sha256 over the canonical JSON of every field above: tamper evidence for the manifest itself. */
   /**
-   * HMAC-SHA256 over the manifest (without rootHash, rootMac and the wrapped key), keyed from the data key: only a
-   * holder of the KEK could have written it, so an edited entry with a recomputed rootHash is still caught.
+   * HMAC-SHA256 over the manifest (everything but rootHash and rootMac, the wrapped key and its key id included), keyed
+   * from the data key: only a holder of the KEK could have written it. Checked by `open()` before any read.
    */
-  rootMac?: string;
+  rootMac: string;
+  /** sha256 over the canonical JSON of every field above: detects damage before any key is used (unkeyed). */
   rootHash: string;
 }
 
@@ -52,15 +52,47 @@ export interface BackupWriter {
   abort(): Promise<void>;
 }
 
-/** Reads one committed backup, verifying hashes (and decrypting sealed files) on every read. */
+/** A backup written but never committed (no manifest): a crashed or running backup. */
+export interface PartialBackup {
+  id: string;
+  /** Newest write among its files (ISO time); '' when it holds none. */
+  lastWrite: string;
+  objects: number;
+  sizeBytes: number;
+}
+
+/** What `delete` did: removed, or refused because Object Lock retention (or a legal hold) is in force. */
+export interface DeleteOutcome {
+  id: string;
+  status: 'deleted' | 'locked';
+  /** Files (S3: object versions and delete markers) removed. */
+  removed: number;
+  lock?: BackupLock;
+}
+
+/** Object Lock on a backup: the latest retention date among its object versions, or a legal hold. */
+export interface BackupLock {
+  mode: string;
+  until?: string;
+  legalHold?: boolean;
+}
+
+/**
+ * Reads one committed backup. `open()` has already unwrapped the data key, checked the manifest MAC and the seal
+ * policy, so the manifest is authentic; every read still checks size and sha256 (and decrypts sealed files).
+ */
 export interface BackupReader {
   readonly manifest: BackupManifest;
+  /** S3 with versioning: the version of manifest.json that was read (the one written at commit under Object Lock). */
+  readonly manifestVersionId?: string;
   /** Returns the plaintext; throws E_BACKUP_CORRUPT on a hash mismatch or failed decryption. */
   get(name: string): Promise<Buffer>;
   /** Copies a (non-sealed or decrypted) artifact to a local path, verified. */
   getToFile(name: string, path: string): Promise<void>;
   /** Re-hash every artifact and decrypt every sealed one: the `backups verify` command. */
   verify(): Promise<{ ok: boolean; problems: string[] }>;
+  /** Zeroes the data key; later reads fail. */
+  close(): void;
 }
 
 /** Where backups live: a local directory (default) or an S3-compatible bucket. One file per store type. */
@@ -69,6 +101,14 @@ export interface BackupStore {
   /** Location for reports, e.g. the directory path or s3://bucket/prefix. */
   describe(): string;
   create(init: { strategy: string; cluster: BackupManifest['cluster'] }): Promise<BackupWriter>;
+  /** Unwraps the data key and checks the MAC and seal policy before returning: E_KEY*, E_BACKUP_CORRUPT otherwise. */
   open(id: string): Promise<BackupReader>;
+  /** Committed backups, oldest first (summaries from manifests not yet authenticated). */
   list(): Promise<BackupSummary[]>;
+  /** Backups written but never committed. */
+  listPartial(): Promise<PartialBackup[]>;
+  /** Object Lock in force on any file of the backup (always undefined for a local store). */
+  lockOf(id: string, options?: { partial?: boolean }): Promise<BackupLock | undefined>;
+  /** Removes a backup (manifest first, so it stops being a backup at once) unless locked; audited as backup.delete. */
+  delete(id: string, options?: { partial?: boolean }): Promise<DeleteOutcome>;
 }

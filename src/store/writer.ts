@@ -7,7 +7,8 @@ import { createSealer } from '../crypto/envelope-stream.js';
 import type { KeyProvider, WrappedKey } from '../crypto/types.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { type ArtifactSink, chain, createHasher } from './backend.js';
-import { assertArtifactName, computeRootHash, computeRootMac, manifestSize, sealManifest } from './manifest.js';
+import { assertArtifactName, manifestSize, sealManifest } from './manifest.js';
+import { assertSealOnWrite } from './seal-policy.js';
 import type { ArtifactEntry, BackupManifest, BackupWriter } from './types.js';
 
 /** What a store passes to build a writer. */
@@ -24,15 +25,16 @@ export interface WriterInit {
 /** A writer shared by every store: seals, hashes, and commits the manifest through the store's sink. */
 export async function createBackupWriter(init: WriterInit): Promise<BackupWriter> {
   const dataKey = generateDataKey();
-  // Wrap now, so a KMS that is down fails the backup before any data moves.
-  const wrapped: WrappedKey = await init.keys.wrap(dataKey);
+  // Wrap now, so a KMS that is down fails the backup before any data moves; the wrapping is bound to this backup's id.
+  const wrapped: WrappedKey = await init.keys.wrap(dataKey, { backupId: init.id });
   const entries = new Map<string, ArtifactEntry>();
   const claimed = new Set<string>();
   let state: 'open' | 'committed' | 'aborted' = 'open';
 
-  const claim = (name: string) => {
+  const claim = (name: string, sealed: boolean | undefined) => {
     if (state !== 'open') throw new KdrillError('E_STORE', `backup ${init.id} is already ${state}; cannot add ${name}`);
     assertArtifactName(name);
+    assertSealOnWrite(name, sealed === true);
     // Reserve the name now, not when the write ends: two concurrent puts of one name must not both pass.
     if (claimed.has(name)) throw new KdrillError('E_STORE', `backup ${init.id} already has an artifact named ${name}`, { hint: 'artifact names must be unique' });
     claimed.add(name);
@@ -46,14 +48,14 @@ export async function createBackupWriter(init: WriterInit): Promise<BackupWriter
   return {
     id: init.id,
     async put(name, data, options = {}) {
-      claim(name);
+      claim(name, options.sealed);
       const bytes = options.sealed ? seal(dataKey, data, aad(name)) : data;
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       await init.sink.write(name, bytes, bytes.length);
       return record({ name, size: bytes.length, sha256, sealed: options.sealed === true, mediaType: options.mediaType });
     },
     async putFile(name, path, options = {}) {
-      claim(name);
+      claim(name, options.sealed);
       const plainSize = (await stat(path)).size;
       const size = options.sealed ? plainSize + SEAL_OVERHEAD : plainSize;
       const hasher = createHasher();
@@ -70,22 +72,16 @@ export async function createBackupWriter(init: WriterInit): Promise<BackupWriter
     async commit(metadata) {
       if (state !== 'open') throw new KdrillError('E_STORE', `backup ${init.id} is already ${state}`);
       const artifacts = [...entries.values()];
-      const manifest = sealManifest({
-        formatVersion: 1,
-        id: init.id,
-        strategy: init.strategy,
-        createdAt: init.createdAt.toISOString(),
-        cluster: init.cluster,
-        dataKey: wrapped,
-        artifacts,
-        metadata,
-      });
-      manifest.rootMac = computeRootMac(dataKey, manifest);
-      manifest.rootHash = computeRootHash(manifest);
-      await init.sink.commit(Buffer.from(JSON.stringify(manifest, null, 2) + '\n'));
+      const manifest = sealManifest(
+        { formatVersion: 1, id: init.id, strategy: init.strategy, createdAt: init.createdAt.toISOString(), cluster: init.cluster, dataKey: wrapped, artifacts, metadata },
+        dataKey,
+      );
+      const { versionId } = await init.sink.commit(Buffer.from(JSON.stringify(manifest, null, 2) + '\n'));
       state = 'committed';
       dataKey.fill(0);
-      await init.audit.record({ action: 'backup.write', subject: init.id, details: { artifacts: artifacts.length, sizeBytes: manifestSize(manifest), sealed: artifacts.filter((a) => a.sealed).length, rootHash: manifest.rootHash } });
+      // The manifest's object version (S3) is what a reader must find unchanged: record it.
+      const details = { artifacts: artifacts.length, sizeBytes: manifestSize(manifest), sealed: artifacts.filter((a) => a.sealed).length, rootHash: manifest.rootHash };
+      await init.audit.record({ action: 'backup.write', subject: init.id, details: { ...details, ...(versionId ? { manifestVersionId: versionId } : {}) } });
       return manifest;
     },
     async abort() {

@@ -1,10 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { makeTestContext, type TestContext } from '../support/context.js';
 import { waitFor } from '../support/wait.js';
+import { isAlive } from '../../src/providers/local/process.js';
 import { CHAOS_STEPS } from '../../src/chaos/registry.js';
 import { readKeyFile } from '../../src/crypto/key-file.js';
 import type { LocalKeyProvider } from '../../src/crypto/local-kms.js';
@@ -137,9 +138,14 @@ describe('deleting chaos steps, exec and rotate-kek on a real cluster', () => {
     expect(message).toContain('echo first >&2');
     expect(message).toMatch(/last stderr lines:\n {2}first\n {2}token «redacted»\n {2}last-words$/);
     expect(message).not.toContain('hunter2-canary-value');
-    const started = Date.now();
-    await expect(step('exec').run(ctx, { command: 'sleep 30; echo never', shell: true, timeout: '500ms' })).rejects.toMatchObject({ code: 'E_TIMEOUT' });
-    expect(Date.now() - started).toBeLessThan(8_000);
+    // A background child in the step's process group: the timeout must kill it too, not only the shell. Had the
+    // timeout not worked, the step would run for 10 minutes and the test would time out instead.
+    const pidFile = join(ctx.tempDir, 'exec-child.pid');
+    const hung = step('exec').run(ctx, { command: `sleep 600 & echo $! > ${pidFile}; wait`, shell: true, timeout: '500ms' });
+    await expect(hung).rejects.toMatchObject({ code: 'E_TIMEOUT' });
+    const child = Number(await readFile(pidFile, 'utf8'));
+    expect(child).toBeGreaterThan(0);
+    await waitFor(async () => !isAlive(child));
   });
 
   it('rotate-kek changes the key file\'s primary version while a backup\'s wrapped data key still unwraps', async () => {
@@ -148,7 +154,7 @@ describe('deleting chaos steps, exec and rotate-kek on a real cluster', () => {
     await writer.put('secret.txt', Buffer.from('sealed payload'), { sealed: true });
     const manifest = await writer.commit({});
     expect(manifest.dataKey?.keyVersion).toBe('1');
-    const dataKey = await before.unwrap(manifest.dataKey!);
+    const dataKey = await before.unwrap(manifest.dataKey, { backupId: manifest.id });
 
     const summary = await step('rotate-kek').run(ctx, {});
     expect(summary).toMatch(/primary version 1 → 2 \(versions kept: 1, 2\)$/);
@@ -156,8 +162,8 @@ describe('deleting chaos steps, exec and rotate-kek on a real cluster', () => {
     expect(ctx.keys).not.toBe(before);
     const after = ctx.keys as LocalKeyProvider;
     expect(after.primaryVersion).toBe(2);
-    expect((await after.unwrap(manifest.dataKey!)).equals(dataKey)).toBe(true);
-    expect((await after.wrap(dataKey)).keyVersion).toBe('2');
+    expect((await after.unwrap(manifest.dataKey, { backupId: manifest.id })).equals(dataKey)).toBe(true);
+    expect((await after.wrap(dataKey, { backupId: manifest.id })).keyVersion).toBe('2');
     // A store opened with the rotated file still reads the old backup.
     const store = createLocalStore({ root: join(ctx.tempDir, 'store'), keys: after, audit: ctx.audit });
     expect((await (await store.open(manifest.id)).get('secret.txt')).toString()).toBe('sealed payload');

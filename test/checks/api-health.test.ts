@@ -53,6 +53,22 @@ describe('api-health against a real cluster', () => {
     expect(await probeLeftovers()).toBe(0);
   });
 
+  it('on a cluster kdrill did not create, without the opt-in, probes by server dry run: it writes nothing, not even in kube-system', async () => {
+    const cluster = Object.create(ctx.cluster, { createdByKdrill: { value: false } }) as typeof ctx.cluster;
+    const writes = test.client.writeCount.value;
+    const outcome = await apiHealth.verify({ ...ctx, cluster } as typeof ctx, {}, baseline);
+    expect(outcome.status, outcome.summary).toBe('passed');
+    expect(outcome.summary).toMatch(/probe write as a server dry run \(kdrill did not create this cluster; allowDestructive lets it write\) in 6 namespace\(s\)$/);
+    expect(test.client.writeCount.value - writes).toBe(0);
+    expect(await probeLeftovers()).toBe(0);
+    // With the opt-in it writes (and removes) a real probe object in each namespace.
+    const scenario = structuredClone(ctx.scenario);
+    scenario.spec.cluster = { provider: 'kubeconfig', allowDestructive: true };
+    const allowed = await apiHealth.verify({ ...ctx, cluster, scenario } as typeof ctx, {}, baseline);
+    expect(allowed.summary).toMatch(/probe write in 6 namespace\(s\)$/);
+    expect(test.client.writeCount.value - writes).toBe(12);
+  });
+
   it('fails naming a group version whose discovery does not answer, and passes once it is gone', async () => {
     await test.client.apply(APISERVICE, {
       apiVersion: 'apiregistration.k8s.io/v1',

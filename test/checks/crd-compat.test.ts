@@ -6,10 +6,25 @@ import type { KubeObject } from '../../src/kube/types.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { makeTestContext, type TestContext } from '../support/context.js';
 import { waitFor } from '../support/wait.js';
+import { startConversionWebhook, type ConversionWebhook } from '../support/conversion-webhook.js';
 
 const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com';
 const WIDGETS = '/apis/example.com/v1/namespaces/shop/widgets';
 const options = { crds: ['widgets.example.com'] };
+const GADGET_CRD = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.conv.example.com';
+const GADGETS = '/apis/conv.example.com/v1/namespaces/shop/gadgets';
+
+/** Two served versions (v1 stored) converted by a webhook: by URL (the test's own server) or by a Service. */
+function gadgetCrd(clientConfig: Record<string, unknown>): KubeObject {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'gadgets.conv.example.com' },
+    spec: {
+      group: 'conv.example.com', scope: 'Namespaced', names: { plural: 'gadgets', singular: 'gadget', kind: 'Gadget', listKind: 'GadgetList' },
+      versions: ['v1alpha1', 'v1'].map((name) => ({ name, served: true, storage: name === 'v1', schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } })),
+      conversion: { strategy: 'Webhook', webhook: { conversionReviewVersions: ['v1'], clientConfig } },
+    },
+  };
+}
 
 interface Evidence {
   problems: { items: { crd: string; version?: string; part: string; detail: string }[] };
@@ -70,6 +85,8 @@ describe('crd-compat against a real cluster', () => {
   let test: TestCluster;
   let ctx: TestContext;
   let baseline: unknown;
+  let hook: ConversionWebhook;
+  let gadgetBaseline: unknown;
 
   const verify = async (): Promise<{ outcome: CheckOutcome; evidence: Evidence }> => {
     const outcome = await crdCompat.verify(ctx, options, baseline);
@@ -109,6 +126,8 @@ describe('crd-compat against a real cluster', () => {
   });
 
   afterAll(async () => {
+    await test?.client.delete(GADGET_CRD).catch(() => false);
+    await hook?.close();
     await ctx?.cleanup();
     await test?.destroy();
   });
@@ -116,8 +135,8 @@ describe('crd-compat against a real cluster', () => {
   it('passes on the unchanged CRD, validating every resource (CEL rules by server dry-run)', async () => {
     const { outcome, evidence } = await verify();
     expect(outcome.status, outcome.summary).toBe('passed');
-    expect(outcome.summary).toBe('1 CRD(s) compatible; 3 custom resources valid and counted as at baseline');
-    expect(evidence.resources['widgets.example.com']).toEqual({ baseline: 3, current: 3, serverChecked: 3 });
+    expect(outcome.summary).toBe('1 CRD(s) compatible; 3 custom resources valid and counted as at baseline, read at every served version');
+    expect(evidence.resources['widgets.example.com']).toEqual({ baseline: 3, current: 3, serverChecked: 3, convertedTo: { v1alpha1: 3 } });
     expect(evidence.needs).toEqual(['Deployment shop/widget-operator: example.com v1alpha1,v1']);
     // The dry runs stored nothing.
     expect((await test.client.listAll(WIDGETS)).items.map((w) => w.metadata.name)).toEqual(['w1', 'w2', 'w3']);
@@ -174,5 +193,38 @@ describe('crd-compat against a real cluster', () => {
     expect(await test.client.getOptional(`${WIDGETS}/w9`)).toBeUndefined();
     await test.client.apply(`${WIDGETS}/w2`, widget('w2', 3));
     expect((await verify()).outcome.status).toBe('passed');
+  });
+
+  it('reads custom resources through the conversion webhook at every served version, and fails naming the version when conversion fails', async () => {
+    hook = await startConversionWebhook();
+    await test.client.apply(GADGET_CRD, gadgetCrd({ url: hook.url, caBundle: hook.caBundle }));
+    await waitFor(async () => (await test.client.getOptional(`${GADGETS}`)) !== undefined);
+    for (const name of ['g1', 'g2']) await test.client.apply(`${GADGETS}/${name}`, { apiVersion: 'conv.example.com/v1', kind: 'Gadget', metadata: { name, namespace: 'shop' }, spec: { size: 1 } });
+    const gadgets = { crds: ['gadgets.conv.example.com'] };
+    gadgetBaseline = await crdCompat.baseline!(ctx, gadgets);
+    const before = hook.requests;
+    const passed = await crdCompat.verify(ctx, gadgets, gadgetBaseline);
+    expect(passed.status, passed.summary).toBe('passed');
+    expect((passed.evidence as unknown as Evidence).resources['gadgets.conv.example.com']).toMatchObject({ current: 2, convertedTo: { v1alpha1: 2 } });
+    expect(hook.requests).toBeGreaterThan(before);
+
+    hook.failing = true;
+    const failed = await crdCompat.verify(ctx, gadgets, gadgetBaseline);
+    hook.failing = false;
+    expect(failed.status).toBe('failed');
+    const problem = (failed.evidence as unknown as Evidence).problems.items[0]!;
+    expect([problem.part, problem.version]).toEqual(['conversion', 'v1alpha1']);
+    expect(problem.detail).toMatch(/^custom resources cannot be read or written at v1alpha1 \(converted from v1\): .*conversion webhook .*test webhook refuses to convert/);
+  });
+
+  it('fails naming the CRD and the conversion webhook Service when the restored CRD points at a Service that does not exist', async () => {
+    await test.client.apply(GADGET_CRD, gadgetCrd({ service: { namespace: 'ops', name: 'gadget-conversion', path: '/convert' }, caBundle: hook.caBundle }));
+    await waitFor(async () => ((await test.client.get<{ spec: { conversion: { webhook: { clientConfig: { url?: string } } } } }>(GADGET_CRD)).spec.conversion.webhook.clientConfig.url === undefined));
+    const outcome = await crdCompat.verify(ctx, { crds: ['gadgets.conv.example.com'] }, gadgetBaseline);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.summary).toContain('first: gadgets.conv.example.com: conversion webhook Service ops/gadget-conversion does not exist: custom resources cannot be converted between v1alpha1, v1');
+    const details = (outcome.evidence as unknown as Evidence).problems.items.map((p) => p.detail);
+    expect(details).toContain(`conversion changed from Webhook (url ${hook.url}) to Webhook (service ops/gadget-conversion:443/convert)`);
+    expect(details.some((d) => /cannot be read or written at v1alpha1 .*service "gadget-conversion" not found/.test(d))).toBe(true);
   });
 });

@@ -186,7 +186,8 @@ describe('secret-injection against a real cluster', () => {
     await test.client.apply(`${NS}/serviceaccounts/web`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'web', namespace: 'shop' } });
     // The token authenticator reads ServiceAccounts through the apiserver's cache: give it a moment to see the new uid.
     let outcome = await secretInjection.verify(ctx, withTokens, baseline);
-    for (let i = 0; i < 20 && outcome.status === 'passed'; i++) {
+    const deadline = Date.now() + 5 * 60_000;
+    while (outcome.status === 'passed' && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 500));
       outcome = await secretInjection.verify(ctx, withTokens, baseline);
     }

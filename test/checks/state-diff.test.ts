@@ -60,6 +60,22 @@ describe('state-diff against a real cluster', () => {
     baseline = await stateDiff.baseline!(ctx, options);
   });
 
+  /** Deletes and re-creates Service web: with its old cluster IP (as a restore keeps it), a given one, or another one. Returns the old IP. */
+  const recreateService = async (how: { newIp?: boolean; ip?: string } = {}): Promise<string> => {
+    const old = (await test.client.get<{ spec: { clusterIP: string } }>(`${NS}/services/web`)).spec.clusterIP;
+    await test.client.delete(`${NS}/services/web`);
+    await waitFor(async () => (await test.client.getOptional(`${NS}/services/web`)) === undefined);
+    const other = old === '10.0.0.123' ? '10.0.0.124' : '10.0.0.123';
+    const clusterIP = how.newIp ? other : (how.ip ?? old);
+    await test.client.apply(`${NS}/services/web`, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80 }], ...(clusterIP ? { clusterIP } : {}) },
+    });
+    return old;
+  };
+
   afterAll(async () => {
     await ctx?.cleanup();
     await test?.destroy();
@@ -98,17 +114,10 @@ describe('state-diff against a real cluster', () => {
     await test.client.apply(`${NS}/configmaps/feature-flags`, configMap('feature-flags', {}));
     await test.client.apply(`${NS}/configmaps/app-config`, configMap('app-config', { tier: 'web' }));
     await test.client.apply(`${NS}/secrets/db`, secret(CANARY));
-    await test.client.delete(`${NS}/services/web`);
-    await waitFor(async () => (await test.client.getOptional(`${NS}/services/web`)) === undefined);
-    await test.client.apply(`${NS}/services/web`, {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'web', namespace: 'shop' },
-      spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80 }] },
-    });
+    await recreateService();
     const restored = await verify();
     expect(restored.outcome.status, restored.outcome.summary).toBe('passed');
-    // Re-created objects have new uids, resourceVersions, timestamps and a new NodePort/cluster IP: none of that counts.
+    // Re-created objects have new uids, resourceVersions, timestamps and a new NodePort: none of that counts.
     expect(restored.evidence.objects.unchanged).toBe(6);
 
     await test.client.apply(`${NS}/configmaps/leftover`, configMap('leftover', {}));
@@ -116,6 +125,16 @@ describe('state-diff against a real cluster', () => {
     expect([extra.outcome.status, extra.evidence.extra.items]).toEqual(['failed', ['/ConfigMap/shop/leftover']]);
     expect((await verify({ ...options, allowExtra: true })).outcome.status).toBe('passed');
     await test.client.delete(`${NS}/configmaps/leftover`);
+  });
+
+  it('fails when a re-created Service lost its cluster IP (clients that reach it by IP break), and passes once it has it back', async () => {
+    const before = await recreateService({ newIp: true });
+    const { outcome, evidence } = await verify();
+    expect(outcome.status).toBe('failed');
+    expect(evidence.changed.items.map((c) => c.key)).toEqual(['/Service/shop/web']);
+    expect(evidence.changed.items[0]!.diff).toMatch(new RegExp(`^-\\s+clusterIP: ${before.replace(/\./g, '\\.')}$`, 'm'));
+    await recreateService({ ip: before });
+    expect((await verify()).outcome.status).toBe('passed');
   });
 
   it('passes on a whole-cluster capture taken twice: nothing volatile is compared', async () => {

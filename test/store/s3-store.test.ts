@@ -7,6 +7,7 @@ import {
   DeleteObjectCommand,
   GetObjectRetentionCommand,
   HeadObjectCommand,
+  ListObjectVersionsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -14,6 +15,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalKeyProvider, createKeyFile, rotateKeyFile } from '../../src/crypto/local-kms.js';
 import { rewrapBackup } from '../../src/store/rewrap.js';
+import { applyPrune, planPrune } from '../../src/store/prune.js';
+import { sealManifest } from '../../src/store/manifest.js';
+import type { AuditEvent } from '../../src/audit/audit-log.js';
 import { createS3Store, type S3StoreOptions } from '../../src/store/s3-store.js';
 import { type Versitygw, startVersitygw, versitygwBinary } from '../support/versitygw.js';
 
@@ -130,21 +134,103 @@ if (!versitygwBinary.path) {
     });
 
     it('writes Object Lock retention on every object and calls a deleted manifest corrupt', async () => {
-      const st = store({ bucket: 'kdrill-locked', prefix: '', objectLock: { mode: 'GOVERNANCE', days: 2 } });
+      const st = store({ bucket: 'kdrill-locked', prefix: 'deleted', objectLock: { mode: 'GOVERNANCE', days: 2 } });
+      const before = Date.now();
       const writer = await st.create({ strategy: 's', cluster });
       await writer.put('s.json', Buffer.from('{"k":"v-123456"}'), { sealed: true });
-      const before = Date.now();
       const m = await writer.commit({});
-      for (const key of [`${m.id}/manifest.json`, `${m.id}/s.json`]) {
+      const after = Date.now();
+      for (const key of [`deleted/${m.id}/manifest.json`, `deleted/${m.id}/s.json`]) {
         const { Retention } = await s3.send(new GetObjectRetentionCommand({ Bucket: 'kdrill-locked', Key: key }));
         expect(Retention?.Mode, key).toBe('GOVERNANCE');
         const until = Retention!.RetainUntilDate!.getTime();
-        expect(Math.abs(until - (before + 2 * 86_400_000)), key).toBeLessThan(120_000);
+        // Two days from when the object was written, which lies between before and after (S3 keeps whole seconds).
+        expect(until, key).toBeGreaterThanOrEqual(before + 2 * 86_400_000 - 1_000);
+        expect(until, key).toBeLessThanOrEqual(after + 2 * 86_400_000 + 1_000);
       }
-      await s3.send(new DeleteObjectCommand({ Bucket: 'kdrill-locked', Key: `${m.id}/manifest.json` }));
+      await s3.send(new DeleteObjectCommand({ Bucket: 'kdrill-locked', Key: `deleted/${m.id}/manifest.json` }));
       await expect(st.open(m.id)).rejects.toMatchObject({ code: 'E_BACKUP_CORRUPT', message: /was deleted/ });
       // Shown, not hidden: a tampered backup must stay visible to `backups list`.
       expect(await st.list()).toEqual([{ id: m.id, strategy: 'unreadable', createdAt: '', cluster: '', sizeBytes: 0 }]);
+    });
+
+    it('reads the manifest version written at commit, and refuses a locked backup whose manifest got a newer version', async () => {
+      const audit = { path: undefined, events: [] as AuditEvent[], record: async (e: AuditEvent) => void audit.events.push(e) };
+      const st = store({ bucket: 'kdrill-locked', prefix: 'pinned', objectLock: { mode: 'GOVERNANCE', days: 1 }, audit });
+      const writer = await st.create({ strategy: 's', cluster });
+      await writer.put('a.json', Buffer.from('{"a":1}'));
+      const m = await writer.commit({});
+      const written = audit.events.find((e) => e.action === 'backup.write')!.details!.manifestVersionId as string;
+      expect(written).toMatch(/\w+/);
+      const reader = await st.open(m.id);
+      expect(reader.manifestVersionId).toBe(written);
+      // Someone who may put objects, and even holds the backup key, adds a newer, validly signed version: readers must not take it.
+      const key = `pinned/${m.id}/manifest.json`;
+      const dataKey = await keys.unwrap(m.dataKey, { backupId: m.id });
+      const { rootHash: _h, rootMac: _m, ...body } = m;
+      await s3.send(new PutObjectCommand({ Bucket: 'kdrill-locked', Key: key, Body: JSON.stringify(sealManifest({ ...body, metadata: { swapped: true } }, dataKey)) }));
+      const refused = await st.open(m.id).catch((e) => e);
+      expect(refused).toMatchObject({ code: 'E_BACKUP_CORRUPT', message: expect.stringContaining(`newer version written after the locked version ${written}`) });
+      // A newer version of an artifact cannot shadow the committed one either: it is read at its locked version.
+      const other = await st.create({ strategy: 's', cluster });
+      await other.put('a.json', Buffer.from('{"a":2}'));
+      const n = await other.commit({});
+      await s3.send(new PutObjectCommand({ Bucket: 'kdrill-locked', Key: `pinned/${n.id}/a.json`, Body: '{"a":666}' }));
+      expect((await (await st.open(n.id)).get('a.json')).toString()).toBe('{"a":2}');
+    });
+
+    it('refuses a locked store\'s manifest that carries no lock, and a rewrap that would add a manifest version', async () => {
+      const plain = store({ bucket: 'kdrill-locked', prefix: 'unlocked' });
+      const writer = await plain.create({ strategy: 's', cluster });
+      await writer.put('a.json', Buffer.from('{}'));
+      const m = await writer.commit({});
+      await expect(store({ bucket: 'kdrill-locked', prefix: 'unlocked', objectLock: { mode: 'GOVERNANCE', days: 1 } }).open(m.id)).rejects.toMatchObject({
+        code: 'E_BACKUP_CORRUPT',
+        message: /carries no Object Lock retention/,
+      });
+      const locked = store({ bucket: 'kdrill-locked', prefix: 'unlocked', objectLock: { mode: 'GOVERNANCE', days: 1 } });
+      const w2 = await locked.create({ strategy: 's', cluster });
+      await w2.put('a.json', Buffer.from('{}'));
+      const n = await w2.commit({});
+      await expect(rewrapBackup(locked, n.id, keys, keys)).rejects.toMatchObject({ code: 'E_STORE', message: /under Object Lock/ });
+      // Once the retention has run out (a reader two days on), the backup still opens: old backups outlive their lock.
+      const later = store({ bucket: 'kdrill-locked', prefix: 'unlocked', objectLock: { mode: 'GOVERNANCE', days: 1 }, now: () => new Date(Date.now() + 2 * 86_400_000) });
+      expect((await later.open(n.id)).manifest.id).toBe(n.id);
+    });
+
+    it('prunes: deletes every version of unlocked backups and partials, keeps locked ones as kept-by-lock', async () => {
+      const audit = { path: undefined, events: [] as AuditEvent[], record: async (e: AuditEvent) => void audit.events.push(e) };
+      const day = 86_400_000;
+      const at = (daysAgo: number) => () => new Date(Date.now() - daysAgo * day - 3_600_000);
+      const make = async (daysAgo: number, lock: boolean) => {
+        const st = store({ bucket: 'kdrill-locked', prefix: 'retention', audit, now: at(daysAgo), ...(lock ? { objectLock: { mode: 'GOVERNANCE' as const, days: 5 } } : {}) });
+        const writer = await st.create({ strategy: 's', cluster });
+        await writer.put('s.json', Buffer.from('{"s":"x"}'), { sealed: true });
+        return (await writer.commit({})).id;
+      };
+      const lockedOld = await make(3, true);
+      const unlockedOld = await make(2, false);
+      const newest = await make(0, false);
+      // A partial backup whose objects were written two days ago (S3 keeps their real LastModified, so a stale one is simulated by the clock).
+      const partial = await store({ bucket: 'kdrill-locked', prefix: 'retention', now: at(0) }).create({ strategy: 's', cluster });
+      await partial.put('x.json', Buffer.from('{}'));
+      const st = store({ bucket: 'kdrill-locked', prefix: 'retention', audit });
+      const later = new Date(Date.now() + 2 * day);
+      const plan = await planPrune(st, { last: 1 }, later);
+      expect(plan.backups.map((b) => [b.id, b.action])).toEqual([[newest, 'keep'], [unlockedOld, 'delete'], [lockedOld, 'kept-by-lock']]);
+      expect(plan.backups[2]!.lock).toMatchObject({ mode: 'GOVERNANCE', until: expect.any(String) });
+      expect(plan.partial).toEqual([expect.objectContaining({ id: partial.id, action: 'delete', objects: 1 })]);
+      // The dry run changed nothing.
+      expect((await st.list()).map((s) => s.id)).toEqual([lockedOld, unlockedOld, newest]);
+      await applyPrune(st, plan);
+      expect((await st.list()).map((s) => s.id)).toEqual([lockedOld, newest]);
+      expect(await st.listPartial()).toEqual([]);
+      const left = await s3.send(new ListObjectVersionsCommand({ Bucket: 'kdrill-locked', Prefix: `retention/${unlockedOld}/` }));
+      expect([...(left.Versions ?? []), ...(left.DeleteMarkers ?? [])]).toEqual([]);
+      expect(audit.events.filter((e) => e.action === 'backup.delete').map((e) => e.subject)).toEqual([unlockedOld, partial.id]);
+      // Asked directly, the store refuses to delete a locked backup and says why.
+      expect(await st.delete(lockedOld)).toMatchObject({ status: 'locked', removed: 0, lock: { mode: 'GOVERNANCE' } });
+      expect((await (await st.open(lockedOld)).get('s.json')).toString()).toBe('{"s":"x"}');
     });
 
     it('re-wraps a backup after a key rotation', async () => {

@@ -1,8 +1,11 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** Poll `probe` until true; throws after `timeoutMs` so a test fails with a reason instead of hanging. */
-export async function waitFor(probe: () => Promise<boolean>, timeoutMs = 30_000, intervalMs = 200): Promise<void> {
+/**
+ * Poll `probe` until true; throws after `timeoutMs` so a test fails with a reason instead of hanging. The default is
+ * generous: a condition that holds in seconds here must still hold on a machine five times slower.
+ */
+export async function waitFor(probe: () => Promise<boolean>, timeoutMs = 5 * 60_000, intervalMs = 200): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await probe().catch(() => false)) return;

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../kube/types.js';
-import { compareCrd } from './compare-crd.js';
+import { compareCrd, lostStoredVersions } from './compare-crd.js';
 import { describeColumnChanges, differingPaths } from './describe-changes.js';
 import { fingerprintCrd, stableHash } from './fingerprint.js';
 import { mergeNeeds, needApplies, needsFromControllers, needsFromDeployments } from './needs.js';
 import type { CrdObject } from './validate-cr.js';
+import { makeTestCertificate } from '../secrets/test-certs.js';
 
 const schema = (max: number) => ({ type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer', maximum: max } } } } });
 const columns = [
@@ -93,6 +94,48 @@ describe('compareCrd', () => {
     expect(problems[2]?.detail).toBe('conversion webhook (service ops/conv:443) has no caBundle');
     expect(problems[3]?.detail).toBe('conversion changed from None to Webhook (service ops/conv:443)');
     expect(problems[4]?.detail).toBe('condition NamesAccepted is False');
+  });
+
+  it('names changed names, scope and a newly served version, and reports storedVersions that shrank', () => {
+    const changed = makeCrd((c) => {
+      Object.assign(c.spec.names, { singular: 'gizmo', shortNames: ['wd'] });
+      c.spec.scope = 'Cluster';
+      c.spec.versions.push({ name: 'v2', served: true, storage: false });
+      (c.status as Record<string, unknown>).storedVersions = [];
+    });
+    const before = fingerprintCrd(makeCrd((c) => ((c.status as Record<string, unknown>).storedVersions = ['v1alpha1', 'v1'])));
+    const problems = compareCrd('widgets.example.com', before, changed, []);
+    expect(parts(problems)).toEqual(['served:v2', 'names:', 'names:', 'scope:']);
+    expect(problems.map((p) => p.detail)).toEqual([
+      'version v2 is served now and was not at baseline',
+      'names.singular changed from "" to "gizmo"',
+      'names.shortNames changed from [] to ["wd"]',
+      'scope changed from Namespaced to Cluster: every custom resource is addressed differently',
+    ]);
+    // A shrunken storedVersions is reported (a warning): a re-created CRD legitimately starts it afresh.
+    expect(lostStoredVersions(before, changed)).toMatch(/^status.storedVersions lost v1alpha1, v1 \(baseline: v1alpha1, v1; now: none\)/);
+    expect(lostStoredVersions(before, makeCrd((c) => ((c.status as Record<string, unknown>).storedVersions = ['v1alpha1', 'v1'])))).toBeUndefined();
+  });
+
+  it('compares the conversion caBundle by certificate (subject, expiry) and a url endpoint by its value', async () => {
+    const day = 86_400_000;
+    const now = Date.parse('2026-12-01T00:00:00Z');
+    const good = await makeTestCertificate('conv.ops.svc', now - day, now + 30 * day);
+    const other = await makeTestCertificate('conv.ops.svc', now - day, now + 60 * day);
+    const expired = await makeTestCertificate('old-ca', now - 30 * day, now - day);
+    const webhook = (url: string, pem?: string) => makeCrd((c) => {
+      c.spec.conversion = { strategy: 'Webhook', webhook: { clientConfig: { url, ...(pem ? { caBundle: Buffer.from(pem).toString('base64') } : {}) } } };
+    });
+    const before = fingerprintCrd(webhook('https://conv.example.com/convert', good.cert));
+    expect(before.conversion).toMatchObject({ endpoint: 'url https://conv.example.com/convert', caBundle: { certificates: [{ subject: 'CN=conv.ops.svc' }] } });
+    expect(compareCrd('widgets.example.com', before, webhook('https://conv.example.com/convert', good.cert), [], now)).toEqual([]);
+    const swapped = compareCrd('widgets.example.com', before, webhook('https://evil.example.net/convert', other.cert), [], now).map((p) => p.detail);
+    expect(swapped[0]).toBe('conversion changed from Webhook (url https://conv.example.com/convert) to Webhook (url https://evil.example.net/convert)');
+    expect(swapped[1]).toMatch(/^conversion webhook caBundle changed from CN=conv.ops.svc \(until 2026-12-31T00:00:00.000Z\) to CN=conv.ops.svc \(until 2027-01-30T00:00:00.000Z\)$/);
+    const stale = compareCrd('widgets.example.com', before, webhook('https://conv.example.com/convert', expired.cert), [], now).map((p) => p.detail);
+    expect(stale[0]).toBe('conversion webhook caBundle certificate CN=old-ca expired on 2026-11-30T00:00:00.000Z');
+    const junk = compareCrd('widgets.example.com', before, webhook('https://conv.example.com/convert', 'not a certificate'), [], now).map((p) => p.detail);
+    expect(junk).toEqual(['conversion webhook caBundle holds no PEM certificate']);
   });
 
   it('reports a CRD that does not exist', () => {

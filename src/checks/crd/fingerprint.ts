@@ -1,5 +1,5 @@
 import { canonicalJson } from '../../core/canonical-json.js';
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import type { CrdObject } from './validate-cr.js';
 
 /** What the baseline keeps of one CRD version: hashes to compare plus the parts needed to say what differs. */
@@ -23,9 +23,31 @@ export interface PrinterColumn {
 
 export interface ConversionPrint {
   strategy: string;
-  /** `service ns/name:port` or `url`, for the webhook strategy. */
+  /** `service ns/name:port/path` or `url <the URL>`, for the webhook strategy. */
   endpoint?: string;
-  caBundle: boolean;
+  /** The webhook's Service, when it has one: `ns/name`. */
+  service?: string;
+  /** The caBundle's certificates (subject, expiry, sha256), or why it does not parse; absent when there is none. */
+  caBundle?: CaBundlePrint;
+}
+
+/** What a caBundle holds: its certificates, or the reason it is unusable. */
+export type CaBundlePrint = { certificates: CertificatePrint[] } | { error: string };
+
+export interface CertificatePrint {
+  subject: string;
+  notAfter: string;
+  sha256: string;
+}
+
+/** The names a CRD's clients use: kubectl, RBAC rules and discovery all depend on them. */
+export interface NamesPrint {
+  plural: string;
+  singular: string;
+  kind: string;
+  listKind: string;
+  shortNames: string[];
+  categories: string[];
 }
 
 /** A CRD reduced to what restores break: versions, schemas, subresources, printer columns, conversion, storage. */
@@ -34,8 +56,11 @@ export interface CrdFingerprint {
   group: string;
   kind: string;
   plural: string;
+  names: NamesPrint;
   scope: string;
   storageVersion: string | undefined;
+  /** status.storedVersions: versions objects may still be stored at. */
+  storedVersions: string[];
   versions: Record<string, VersionPrint>;
   conversion: ConversionPrint;
 }
@@ -59,30 +84,62 @@ export function fingerprintCrd(crd: CrdObject): CrdFingerprint {
       printerColumns,
     };
   }
+  const names = crd.spec.names as Partial<NamesPrint> & { plural: string; kind: string };
   return {
     name: crd.metadata.name,
     group: crd.spec.group,
-    kind: crd.spec.names.kind,
-    plural: crd.spec.names.plural,
+    kind: names.kind,
+    plural: names.plural,
+    names: {
+      plural: names.plural,
+      singular: names.singular ?? '',
+      kind: names.kind,
+      listKind: names.listKind ?? '',
+      shortNames: [...(names.shortNames ?? [])].sort(),
+      categories: [...(names.categories ?? [])].sort(),
+    },
     scope: crd.spec.scope,
     storageVersion: crd.spec.versions.find((v) => v.storage)?.name,
+    storedVersions: [...((crd.status as { storedVersions?: string[] } | undefined)?.storedVersions ?? [])],
     versions,
     conversion: conversionOf(crd),
   };
 }
 
-/** The conversion settings of a CRD: strategy, webhook endpoint and whether a CA bundle is set. */
+/** The conversion settings of a CRD: strategy, webhook endpoint (by value) and the caBundle's certificates. */
 export function conversionOf(crd: CrdObject): ConversionPrint {
   const conversion = (crd.spec.conversion ?? {}) as {
     strategy?: string;
-    webhook?: { clientConfig?: { service?: { namespace?: string; name?: string; port?: number }; url?: string; caBundle?: string } };
+    webhook?: { clientConfig?: { service?: { namespace?: string; name?: string; port?: number; path?: string }; url?: string; caBundle?: string } };
   };
   const strategy = conversion.strategy ?? 'None';
-  if (strategy !== 'Webhook') return { strategy, caBundle: false };
+  if (strategy !== 'Webhook') return { strategy };
   const client = conversion.webhook?.clientConfig ?? {};
-  const service = client.service;
-  const endpoint = service?.name ? `service ${service.namespace}/${service.name}:${service.port ?? 443}` : client.url ? 'url' : undefined;
-  return { strategy, ...(endpoint ? { endpoint } : {}), caBundle: Boolean(client.caBundle) };
+  const s = client.service;
+  const endpoint = s?.name ? `service ${s.namespace}/${s.name}:${s.port ?? 443}${s.path ?? ''}` : client.url ? `url ${client.url}` : undefined;
+  return {
+    strategy,
+    ...(endpoint ? { endpoint } : {}),
+    ...(s?.name ? { service: `${s.namespace}/${s.name}` } : {}),
+    ...(client.caBundle ? { caBundle: caBundlePrint(client.caBundle) } : {}),
+  };
+}
+
+/** Parses a caBundle (base64 of one or more PEM certificates) into subject, expiry and fingerprint of each. */
+export function caBundlePrint(caBundle: string): CaBundlePrint {
+  const pem = Buffer.from(caBundle, 'base64').toString('utf8');
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (!blocks.length) return { error: 'holds no PEM certificate' };
+  try {
+    return {
+      certificates: blocks.map((block) => {
+        const cert = new X509Certificate(block);
+        return { subject: cert.subject.replace(/\n/g, ', '), notAfter: new Date(cert.validTo).toISOString(), sha256: cert.fingerprint256 };
+      }),
+    };
+  } catch (error) {
+    return { error: `does not parse: ${(error as Error).message}` };
+  }
 }
 
 /** sha256 (16 hex) of the canonical JSON of a value: key order never changes the hash. */

@@ -24,6 +24,8 @@ export interface CrInspection {
   invalid: InvalidCr[];
   serverChecked: number;
   warnings: string[];
+  /** Every other served version: how many objects it listed (the apiserver converts each), or why it could not. */
+  otherVersions: { version: string; count?: number; error?: string }[];
 }
 
 /** The version to read a CRD's resources at: its storage version when served, else the first served one. */
@@ -46,7 +48,11 @@ export async function listCustomResources(client: KubeClient, crd: CrdObject): P
   }
 }
 
-/** Count a CRD's resources and validate each against its version's schema (and the apiserver when asked). */
+/**
+ * Count a CRD's resources and validate each against its version's schema (and the apiserver when asked), then list
+ * them at every other served version: each such LIST converts every object (through the conversion webhook, if any),
+ * and the objects are validated against that version's schema too.
+ */
 export async function inspectCustomResources(
   client: KubeClient,
   crd: CrdObject,
@@ -54,7 +60,7 @@ export async function inspectCustomResources(
 ): Promise<CrInspection> {
   const { version, items } = await listCustomResources(client, crd);
   const validator = new CrdValidator(crd);
-  const result: CrInspection = { version, count: items.length, invalid: [], serverChecked: 0, warnings: version ? validator.warnings(version) : [] };
+  const result: CrInspection = { version, count: items.length, invalid: [], serverChecked: 0, warnings: version ? validator.warnings(version) : [], otherVersions: [] };
   for (const item of items) {
     const obj = { ...item, apiVersion: `${crd.spec.group}/${version}`, kind: crd.spec.names.kind };
     const checked = validator.validate(obj);
@@ -72,5 +78,32 @@ export async function inspectCustomResources(
   if (options.server !== 'never' && result.serverChecked >= options.maxServerChecks && items.length > result.serverChecked) {
     result.warnings.push(`only ${result.serverChecked} of ${items.length} resources were checked by the apiserver (maxServerChecks)`);
   }
+  for (const other of crd.spec.versions.filter((v) => v.served && v.name !== version)) {
+    result.otherVersions.push(await listAtVersion(client, crd, other.name, validator, result.invalid));
+  }
   return result;
+}
+
+async function listAtVersion(client: KubeClient, crd: CrdObject, version: string, validator: CrdValidator, invalid: InvalidCr[]) {
+  let items: KubeObject[];
+  try {
+    items = (await client.listAll(collectionPath(`${crd.spec.group}/${version}`, crd.spec.names.plural))).items;
+  } catch (error) {
+    return { version, error: (error as Error).message.replace(/^[A-Z]+ \S+: /, '') };
+  }
+  for (const item of items) {
+    const obj = { ...item, apiVersion: `${crd.spec.group}/${version}`, kind: crd.spec.names.kind };
+    for (const issue of validator.validate(obj).issues) invalid.push({ object: objectKey(obj), version, path: issue.path, message: issue.message, by: 'schema' });
+  }
+  // A LIST may come from the watch cache, converted when the objects were written; a dry-run write at this version
+  // converts now (to the storage version and back), so a conversion that broke since is seen.
+  const sample = items[0];
+  if (sample) {
+    try {
+      await validateWithServer(client, { ...sample, apiVersion: `${crd.spec.group}/${version}`, kind: crd.spec.names.kind }, crd.spec.names.plural);
+    } catch (error) {
+      return { version, count: items.length, error: (error as Error).message.replace(/^[A-Z]+ \S+: /, '') };
+    }
+  }
+  return { version, count: items.length };
 }

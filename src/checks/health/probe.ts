@@ -15,8 +15,15 @@ export interface ProbeFailure {
   error: string;
 }
 
-/** Create a labelled ConfigMap in `namespace`, read it back, delete it; the object is deleted even when a step fails. */
-export async function probeNamespace(client: KubeClient, namespace: string, runId: string, now: () => number): Promise<{ ms: number; failure?: ProbeFailure }> {
+/** `write` persists and deletes a probe object; `dry-run` only has the server admit and validate it (dryRun=All). */
+export type ProbeMode = 'write' | 'dry-run';
+
+/**
+ * Create a labelled ConfigMap in `namespace`, read it back, delete it; the object is deleted even when a step fails.
+ * In `dry-run` mode the create is a server dry run (admission, validation, the namespace's state: nothing persists)
+ * and the answer must carry the nonce.
+ */
+export async function probeNamespace(client: KubeClient, namespace: string, runId: string, now: () => number, mode: ProbeMode = 'write'): Promise<{ ms: number; failure?: ProbeFailure }> {
   const started = now();
   const nonce = randomBytes(8).toString('hex');
   const name = `kdrill-probe-${nonce}`;
@@ -27,6 +34,15 @@ export async function probeNamespace(client: KubeClient, namespace: string, runI
     data: { nonce },
   };
   const fail = (step: ProbeFailure['step'], error: unknown) => ({ ms: now() - started, failure: { namespace, step, error: message(error) } });
+  if (mode === 'dry-run') {
+    try {
+      const answer = await client.request<KubeObject>('POST', collectionPath('v1', 'configmaps', namespace), { body, query: { dryRun: 'All' } });
+      const ok = (answer.data as Record<string, string> | undefined)?.nonce === nonce;
+      return ok ? { ms: now() - started } : fail('create', 'the dry-run answer holds other data than sent');
+    } catch (error) {
+      return fail('create', error);
+    }
+  }
   try {
     await client.create(collectionPath('v1', 'configmaps', namespace), body);
   } catch (error) {
@@ -45,6 +61,15 @@ export async function probeNamespace(client: KubeClient, namespace: string, runI
     return fail('delete', error);
   }
   return readError ? fail('read', readError) : { ms: now() - started };
+}
+
+/** Deletes probe objects of this run that a failed delete left behind, in every namespace; returns how many. */
+export async function sweepProbes(client: KubeClient, runId: string): Promise<number> {
+  const selector = `${PROBE_LABEL}=true,${RUN_ID_LABEL}=${labelValue(runId) || 'none'}`;
+  const left = (await client.listAll('/api/v1/configmaps', { labelSelector: selector })).items;
+  let removed = 0;
+  for (const cm of left) if (await client.delete(objectPath('v1', 'configmaps', cm.metadata.name, cm.metadata.namespace)).catch(() => false)) removed++;
+  return removed;
 }
 
 function message(error: unknown): string {

@@ -13,7 +13,8 @@ export async function readBackupRbac(ctx: Pick<DrillContext, 'backup' | 'store' 
   if (!backup) return { unknown: 'the drill took no backup' };
   if (backup.strategy !== RESOURCE_EXPORT) return { id: backup.id, unknown: `a ${backup.strategy} backup cannot be searched for RBAC objects` };
   try {
-    const { resources } = await readBackup(await ctx.store.open(backup.id), ctx.audit, (e) => e.group === 'rbac.authorization.k8s.io');
+    const reader = await ctx.store.open(backup.id);
+    const { resources } = await readBackup(reader, ctx.audit, (e) => e.group === 'rbac.authorization.k8s.io').finally(() => reader.close());
     const objects = new Map<string, KubeObject>();
     for (const { entry, items } of resources) for (const o of items) objects.set(rbacKey(entry.kind, o), o);
     return { id: backup.id, objects };

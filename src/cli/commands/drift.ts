@@ -1,17 +1,15 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { clusterAudit } from '../../audit/actor.js';
 import { KdrillError } from '../../core/errors.js';
-import { defaultKeyFile } from '../../crypto/local-kms.js';
 import { computeDrift } from '../../drift/drift.js';
 import { renderDrift } from '../../drift/render.js';
 import { plugins } from '../../engine/plugins.js';
+import type { Cluster } from '../../providers/types.js';
 import type { CliEnv, GlobalOptions, CommandModule } from '../main.js';
-import { keyFileArg, openLocalStoreArg } from './store-args.js';
+import { type KeyFlags, type StoreFlags, keyOptions, keysFromFlags, openStoreFromFlags, storeOptions } from './store-args.js';
 import { commandAudit, commandContext, openTarget, type TargetFlags } from './target-args.js';
 
-interface DriftFlags extends TargetFlags {
-  store: string;
-  keyFile?: string;
+interface DriftFlags extends TargetFlags, StoreFlags, KeyFlags {
   backup: string;
   threshold: string;
 }
@@ -30,15 +28,11 @@ Examples:
 /** `kdrill drift`: the live cluster against a backup, as a table and a masked diff (or JSON). */
 export const driftCommand: CommandModule = {
   register(program: Command, env: CliEnv) {
-    program
-      .command('drift')
-      .description('compare a live cluster with a backup: CRDs, effective RBAC, Secrets (hashed) and every other object')
+    keyOptions(storeOptions(program.command('drift').description('compare a live cluster with a backup: CRDs, effective RBAC, Secrets (hashed) and every other object')))
       .option('--cluster <name>', 'a local cluster started by kdrill (kdrill cluster list)')
       .option('--kubeconfig <path>', 'any cluster, through a kubeconfig')
       .option('--context <name>', 'kubeconfig context')
-      .requiredOption('--store <dir>', 'backup store directory')
       .option('--backup <id>', 'backup id, or latest', 'latest')
-      .option('--key-file <path>', 'key-encryption key file, to read the sealed Secrets (default $KDRILL_KEY_FILE or ~/.config/kdrill/key.json)')
       .option('--threshold <n>', 'drifted items tolerated before exit 1', '0')
       .option('--audit <file>', 'append audit events (hash-chained JSON lines) to this file')
       .addHelpText('after', HELP)
@@ -48,11 +42,11 @@ export const driftCommand: CommandModule = {
           throw new KdrillError('E_SCENARIO_INVALID', `--threshold ${JSON.stringify(flags.threshold)} is not a whole number >= 0`, { hint: 'e.g. --threshold 0 (any drift fails) or --threshold 5' });
         }
         const logger = env.logger(cmd);
-        const storeDir = resolve(flags.store);
-        const keys = await keyFileArg(flags.keyFile ?? defaultKeyFile(), storeDir, logger);
-        const cluster = await openTarget(flags, logger);
-        const audit = await commandAudit(flags.audit);
-        const store = openLocalStoreArg(storeDir, keys, audit);
+        const keys = await keysFromFlags(flags);
+        const target: { cluster?: Cluster } = {};
+        const audit = clusterAudit(await commandAudit(flags.audit), () => target.cluster);
+        const store = openStoreFromFlags(flags, keys, audit);
+        const cluster = (target.cluster = await openTarget(flags, logger));
         const ctx = await commandContext({ cluster, strategy: plugins.strategy('resource-export'), store, keys, logger, audit });
         try {
           const report = await computeDrift({ client: ctx.client, store, backup: flags.backup, audit, clock: ctx.clock });

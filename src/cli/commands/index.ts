@@ -8,6 +8,7 @@ import { listCommand } from './list.js';
 import { keysCommand } from './keys.js';
 import { reportCommand } from './report.js';
 import { validateCommand } from './validate.js';
+import { evidenceCommand } from './evidence.js';
 
 /** Every top-level command, in `kdrill --help` order. Adding a command = one file + one line here. */
 export const COMMANDS: CommandModule[] = [
@@ -20,4 +21,5 @@ export const COMMANDS: CommandModule[] = [
   keysCommand,
   backupsCommand,
   driftCommand,
+  evidenceCommand,
 ];

@@ -1,34 +1,26 @@
+import { createHash } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalKeyProvider } from '../../crypto/local-kms.js';
 import { createLocalStore } from '../../store/local-store.js';
-import { main } from '../main.js';
+import { computeRootHash } from '../../store/manifest.js';
+import { cliHarness } from '../../../test/support/cli.js';
 
 const CANARY = 'cli-canary-Vb7Rt2Kq9Lm4';
 let dir: string;
-let out: { stdout: string[]; stderr: string[] };
+const cli = cliHarness();
+const run = cli.run;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kdrill-cli-keys-'));
-  out = { stdout: [], stderr: [] };
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.stdout.push(String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (out.stderr.push(String(chunk)), true));
+  cli.start();
 });
 afterEach(async () => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
+  cli.stop();
   await rm(dir, { recursive: true, force: true });
 });
-
-const run = async (...argv: string[]) => {
-  out.stdout.length = 0;
-  out.stderr.length = 0;
-  process.exitCode = undefined;
-  const code = await main(argv);
-  return { code, stdout: out.stdout.join(''), stderr: out.stderr.join('') };
-};
 
 async function backupWith(keyFile: string, store: string): Promise<string> {
   const keys = await LocalKeyProvider.fromFile(keyFile);
@@ -83,11 +75,19 @@ describe('kdrill backups', () => {
     id = await backupWith(keyFile, store);
   });
 
+  it('calls a store folder that does not exist an error (exit 2), not "no backups"', async () => {
+    const missing = await run('backups', 'list', '--store', join(dir, 'no-such-store'));
+    expect(missing).toMatchObject({ code: 2, stdout: '' });
+    expect(missing.stderr).toContain(`E_STORE: backup store ${join(dir, 'no-such-store')} does not exist`);
+    expect(missing.stderr).toContain('hint: check --store');
+  });
+
   it('lists and shows a backup without its contents or wrapped key', async () => {
     const list = await run('backups', 'list', '--store', store);
     expect(list.stdout.split('\n')[0]).toMatch(/^ID\s+CREATED\s+STRATEGY\s+CLUSTER\s+SIZE$/);
     expect(list.stdout.split('\n')[1]).toMatch(new RegExp(`^${id}\\s+\\S+Z\\s+resource-export\\s+drill\\s+\\d+ B$`));
-    const show = await run('backups', 'show', id, '--store', store);
+    const show = await run('backups', 'show', id, '--store', store, '--key-file', keyFile);
+    expect(show.stdout).toContain('rootMac:   verified');
     const manifest = JSON.parse(await readFile(join(store, id, 'manifest.json'), 'utf8'));
     expect(show.stdout).toContain(`data key:  local key ${manifest.dataKey.keyId} version 1`);
     expect(show.stdout).toMatch(/resources\/v1\/secrets.json\s+\d+ B\s+sealed\s+[0-9a-f]{16}/);
@@ -98,7 +98,7 @@ describe('kdrill backups', () => {
 
   it('verify: exit 0 when intact, 1 with every problem listed, 2 for bad input', async () => {
     const ok = await run('backups', 'verify', id, '--store', store, '--key-file', keyFile);
-    expect(ok).toMatchObject({ code: 0, stdout: `✓ backup ${id}: 2 artifacts verified\n` });
+    expect(ok).toMatchObject({ code: 0, stdout: `✓ backup ${id}: manifest MAC and 2 artifacts verified\n` });
 
     const path = join(store, id, 'resources/v1/configmaps.json');
     await writeFile(path, '{"items":[1]}');
@@ -117,14 +117,31 @@ describe('kdrill backups', () => {
     expect(noKey).toMatchObject({ code: 2, stderr: expect.stringContaining('E_KEY: key file') });
     await run('keys', 'create', '--out', join(dir, 'other.json'));
     const other = await run('backups', 'verify', fresh, '--store', store, '--key-file', join(dir, 'other.json'));
-    expect(other).toMatchObject({ code: 2, stderr: expect.stringMatching(/E_KEY: the backup was sealed with key kdk-\w+, but key file .*other.json holds key kdk-/) });
+    expect(other).toMatchObject({ code: 2, stderr: expect.stringMatching(/E_KEY_MISMATCH: the backup was sealed with key kdk-\w+, but key file .*other.json holds key kdk-/) });
     for (const text of [ok.stdout, bad.stdout, manifest.stdout]) expect(text).not.toContain(CANARY);
   });
 
-  it('verify warns about an unsafe key file mode on stderr', async () => {
+  it('verify fails the review\'s downgraded backup (no dataKey, no rootMac, plaintext marked unsealed, hashes fixed)', async () => {
+    const path = join(store, id, 'manifest.json');
+    const forged = JSON.parse(await readFile(path, 'utf8'));
+    delete forged.dataKey;
+    delete forged.rootMac;
+    const evil = Buffer.from('[{"kind":"Secret","metadata":{"name":"planted"}}]');
+    await writeFile(join(store, id, 'resources/v1/secrets.json'), evil);
+    Object.assign(forged.artifacts.find((a: { name: string }) => a.name === 'resources/v1/secrets.json'), { sealed: false, size: evil.length, sha256: createHash('sha256').update(evil).digest('hex') });
+    forged.rootHash = computeRootHash(forged);
+    await writeFile(path, JSON.stringify(forged));
+    const verify = await run('backups', 'verify', id, '--store', store, '--key-file', keyFile);
+    expect(verify.code).toBe(1);
+    expect(verify.stdout).toContain('no valid dataKey');
+    expect((await run('backups', 'show', id, '--store', store, '--key-file', keyFile)).code).toBe(2);
+  });
+
+  it('refuses a key file readable by group or others (exit 2, chmod 600 hint)', async () => {
     await chmod(keyFile, 0o640);
     const result = await run('backups', 'verify', id, '--store', store, '--key-file', keyFile);
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('mode 0640');
+    expect(result.stderr).toContain(`chmod 600 ${keyFile}`);
   });
 });

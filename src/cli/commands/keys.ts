@@ -1,14 +1,17 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { createSigningKey, defaultSigningKeyPath } from '../../audit/signing-key.js';
 import { createKeyFile, rotateKeyFile } from '../../crypto/local-kms.js';
-import { type RewrapResult, rewrapBackup } from '../../store/rewrap.js';
+import { rewrapBackup } from '../../store/rewrap.js';
 import type { CliEnv, CommandModule } from '../main.js';
-import { keyFileArg, openLocalStoreArg } from './store-args.js';
+import { type KeyFlags, type StoreFlags, keyOptions, keysFromFlags, openStoreFromFlags, storeOptions } from './store-args.js';
 
 const HELP = `
 Examples:
   $ kdrill keys create --out ~/.config/kdrill/key.json
   $ kdrill keys rotate --key-file ~/.config/kdrill/key.json
   $ kdrill keys rewrap --store ./backups --key-file ~/.config/kdrill/key.json --all
+  $ kdrill keys create --signing --out ~/.config/kdrill/signing.key   # Ed25519 pair for kdrill run --sign
 
 Keep the key file outside the backup store and back it up separately: without it, sealed backups cannot be read.`;
 
@@ -19,11 +22,19 @@ export const keysCommand: CommandModule = {
 
     keys
       .command('create')
-      .description('write a new key file (mode 0600); refuses to overwrite')
-      .requiredOption('--out <path>', 'where to write the key file (outside any backup store)')
-      .addHelpText('after', '\nExample:\n  $ kdrill keys create --out ~/.config/kdrill/key.json')
-      .action(async (opts: { out: string }) => {
-        const info = await createKeyFile(opts.out);
+      .description('write a new key file (mode 0600), or with --signing an Ed25519 evidence-signing key pair; refuses to overwrite')
+      .option('--out <path>', 'where to write the key file (outside any backup store); with --signing default ~/.config/kdrill/signing.key')
+      .option('--signing', 'an Ed25519 key pair for `kdrill run --sign` (private key at --out, public key at --out + .pub)')
+      .addHelpText('after', '\nExamples:\n  $ kdrill keys create --out ~/.config/kdrill/key.json\n  $ kdrill keys create --signing --out ~/.config/kdrill/signing.key')
+      .action(async (opts: { out?: string; signing?: boolean }, cmd: Command) => {
+        if (opts.signing) {
+          const made = await createSigningKey(resolve(opts.out ?? defaultSigningKeyPath()));
+          env.stdout(`created signing key ${made.privatePath} (mode 0600, keep it private) and public key ${made.publicPath}`);
+          env.stdout(`fingerprint ${made.fingerprint}: give the public key to your auditors; sign runs with kdrill run --sign ${made.privatePath}`);
+          return;
+        }
+        if (!opts.out) cmd.error('kdrill keys create: --out <path> is required (or --signing for an evidence-signing key)');
+        const info = await createKeyFile(opts.out!);
         env.stdout(`created ${info.path}: key ${info.keyId}, version ${info.primaryVersion}`);
       });
 
@@ -38,26 +49,22 @@ export const keysCommand: CommandModule = {
         env.stdout(`move existing backups to it with: kdrill keys rewrap --store DIR --key-file ${info.path} --all`);
       });
 
-    keys
-      .command('rewrap')
-      .description("re-wrap backups' data keys with the key file's primary version (artifacts are not rewritten)")
-      .requiredOption('--store <dir>', 'local backup store directory')
-      .requiredOption('--key-file <path>', 'key file to wrap with (its primary version)')
-      .option('--from-key-file <path>', 'key file the backups are wrapped with now (default: --key-file)')
+    keyOptions(storeOptions(keys.command('rewrap').description("re-wrap backups' data keys with the key's primary version (artifacts are not rewritten; the manifest MAC is re-computed)")))
+      .option('--from-key-file <path>', 'local key file the backups are wrapped with now (default: the target key)')
       .option('--backup <id>', 'one backup')
       .option('--all', 'every backup in the store')
       .addHelpText('after', '\nExamples:\n  $ kdrill keys rewrap --store ./backups --key-file new.json --from-key-file old.json --backup 20261125T120000Z-ab12cd\n  $ kdrill keys rewrap --store ./backups --key-file key.json --all')
-      .action(async (opts: { store: string; keyFile: string; fromKeyFile?: string; backup?: string; all?: boolean }, cmd: Command) => {
+      .action(async (opts: StoreFlags & KeyFlags & { fromKeyFile?: string; backup?: string; all?: boolean }, cmd: Command) => {
         if (Boolean(opts.backup) === Boolean(opts.all)) cmd.error('kdrill keys rewrap: give exactly one of --backup ID or --all');
-        const logger = env.logger(cmd);
-        const to = await keyFileArg(opts.keyFile, opts.store, logger);
-        const from = opts.fromKeyFile ? await keyFileArg(opts.fromKeyFile, opts.store, logger) : to;
-        const store = openLocalStoreArg(opts.store, to);
+        const to = await keysFromFlags(opts);
+        const from = opts.fromKeyFile ? await keysFromFlags({ ...opts, kms: 'local', kmsOption: [], keyFile: opts.fromKeyFile }) : to;
+        const store = openStoreFromFlags(opts, to);
         const ids = opts.backup ? [opts.backup] : (await store.list()).map((s) => s.id);
         let failed = 0;
         for (const id of ids) {
           try {
-            env.stdout(line(await rewrapBackup(store, id, from, to)));
+            const result = await rewrapBackup(store, id, from, to);
+            env.stdout(`${result.id}: re-wrapped ${result.from} -> ${result.to}`);
           } catch (error) {
             // With --all one bad backup must not stop the others; a single --backup fails the usual way (exit 2).
             if (!opts.all) throw error;
@@ -70,7 +77,3 @@ export const keysCommand: CommandModule = {
       });
   },
 };
-
-function line(result: RewrapResult): string {
-  return result.status === 'rewrapped' ? `${result.id}: re-wrapped ${result.from} -> ${result.to}` : `${result.id}: nothing sealed, no data key to re-wrap`;
-}

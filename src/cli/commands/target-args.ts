@@ -34,32 +34,40 @@ export async function openTarget(flags: TargetFlags, logger: Logger): Promise<Cl
   throw new KdrillError('E_KUBECONFIG', 'no cluster given', { hint: 'pass --cluster NAME (kdrill cluster list) or --kubeconfig PATH' });
 }
 
-/** Parse `--options` (inline YAML/JSON) and check it against the strategy's schema. */
+/** Parse `--options` (inline YAML/JSON) and check it against the strategy's schema; mistakes are E_OPTIONS_FLAG. */
 export function strategyOptions(strategy: BackupStrategy, text: string | undefined, extra: Record<string, unknown>): Record<string, unknown> {
+  const example = 'e.g. --options "{includeKinds: [Secret, ConfigMap], sealKinds: [Vault]}" (quote it for the shell)';
   let parsed: unknown = {};
   if (text) {
     try {
       parsed = parse(text) ?? {};
     } catch (error) {
-      throw new KdrillError('E_SCENARIO_INVALID', `--options is not valid YAML/JSON: ${(error as Error).message.split('\n')[0]}`);
+      // yaml's message names the line and column and ends with the excerpt and a caret under the mistake.
+      const [first, ...rest] = (error as Error).message.split('\n');
+      const excerpt = rest.filter((line) => line.trim() !== '').slice(0, 3).join('\n');
+      throw new KdrillError('E_OPTIONS_FLAG', `--options is not valid YAML/JSON: ${first}${excerpt ? `\n${excerpt}` : ''}`, { hint: `write inline YAML or JSON, ${example}` });
+    }
+    if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new KdrillError('E_OPTIONS_FLAG', `--options must be a mapping of option names to values, not ${Array.isArray(parsed) ? 'a list' : JSON.stringify(parsed)}`, { hint: example });
     }
   }
   const options = { ...(parsed as Record<string, unknown>), ...extra };
   const first = Value.Errors(strategy.optionsSchema, options).First();
   if (first) {
-    throw new KdrillError('E_SCENARIO_INVALID', `strategy ${strategy.id} option ${first.path || '/'}: ${first.message}`, {
-      hint: 'see docs/scenarios.md for the strategy options',
+    const names = Object.keys((strategy.optionsSchema as { properties?: object }).properties ?? {});
+    throw new KdrillError('E_OPTIONS_FLAG', `--options: strategy ${strategy.id} option ${first.path || '/'}: ${first.message} (got ${JSON.stringify(first.value) ?? 'nothing'})`, {
+      hint: `${strategy.id} options: ${names.join(', ') || '(none)'}; see docs/scenarios.md`,
     });
   }
   return options;
 }
 
-/** A drill context for a one-off command: no scenario file, a temp work dir, an optional audit log. */
 /** The audit log of a one-off command: `--audit FILE`, or none. Open it before the store so reads are recorded. */
 export async function commandAudit(path: string | undefined): Promise<AuditLog> {
   return path ? FileAuditLog.open(resolve(path), { runId: `cli-${Date.now()}` }) : nullAuditLog;
 }
 
+/** A drill context for a one-off command: no scenario file, a temp work dir, an optional audit log. */
 export async function commandContext(init: {
   cluster: Cluster;
   strategy: BackupStrategy;

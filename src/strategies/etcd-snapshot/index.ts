@@ -15,6 +15,7 @@ export const etcdSnapshotStrategy: BackupStrategy = {
     if (cluster.takeEtcdSnapshot || cluster.etcd) return undefined;
     return `cluster ${cluster.name} (provider ${cluster.provider}) gives no etcd access: no snapshot method and no etcd endpoints`;
   },
+  restoreDeletes: () => "it replaces all of etcd's data: everything written since the snapshot is lost",
   backup: (ctx, options) => runBackup(ctx, parseOptions(options)),
   restore: (ctx, backup, options) => runRestore(ctx, backup, parseOptions(options)),
 };

@@ -97,6 +97,7 @@ function setup(options: Record<string, unknown> = {}, api = new FakeApi()) {
     newUids: new Map(),
     notes,
     entries: [],
+    assertMayDelete: () => undefined,
   };
   const run = async () => {
     const totals: Record<string, number> = {};

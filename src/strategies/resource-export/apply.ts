@@ -1,17 +1,19 @@
 import { isKdrillError, KdrillError } from '../../core/errors.js';
 import { FIELD_MANAGER, type KubeClient } from '../../kube/client.js';
-import { isConflict } from '../../kube/errors.js';
+import { isConflict, KubeApiError } from '../../kube/errors.js';
 import { objectPath } from '../../kube/paths.js';
 import type { KubeObject } from '../../kube/types.js';
 import { isImmutableChange, shorten } from './api-errors.js';
+import { fieldDrift, LEFT_TO_CLUSTER, removalPatch, type FieldDrift } from './ownership.js';
 import { comparable, isSubset } from './compare.js';
 import { dryRunAction, type PlanEntry } from './dry-run.js';
 import type { RestoreOptions } from './options.js';
 import { describeObject, type NoteBook } from './notes.js';
-import { rewriteOwners, type PlannedObject, type PlanStep } from './plan.js';
+import { neverRecreated, rewriteOwners, type PlannedObject, type PlanStep } from './plan.js';
 import { mapLimit } from '../../core/map-limit.js';
 import type { KindResolver } from './resolver.js';
 import { withRetry, type RetryPolicy } from './retry.js';
+import { withoutClusterIp } from './service-ips.js';
 import { waitGone } from './waits.js';
 
 /** The client calls a restore makes (a narrow type, so unit tests can pass a fake). */
@@ -31,6 +33,8 @@ export interface ApplyEnv {
   notes: NoteBook;
   /** Per-object actions, kept for dry runs. */
   entries: PlanEntry[];
+  /** Throws E_UNSAFE_TARGET unless deleting live objects is allowed on this cluster (contracts/guard.ts). */
+  assertMayDelete(action: string, objects: string[]): void;
 }
 
 /** Applies one step's objects with bounded parallelism; returns how many ended in each outcome. */
@@ -46,7 +50,8 @@ async function restoreSafely(p: PlannedObject, live: KubeObject | undefined, env
   try {
     return await restoreObject(p, live, env);
   } catch (error) {
-    if (isKdrillError(error) && error.code === 'E_ABORTED') throw error;
+    // Aborts and refusals stop the restore; any other failure is one object's, noted, and the rest goes on.
+    if (isKdrillError(error) && (error.code === 'E_ABORTED' || error.code === 'E_UNSAFE_TARGET')) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     env.notes.add('failed', `${describeObject(p.desired)}: ${shorten(reason)}`, 20);
     if (env.options.dryRun) env.entries.push({ action: 'fail', object: describeObject(p.desired), tier: p.tier, note: shorten(reason) });
@@ -54,7 +59,10 @@ async function restoreSafely(p: PlannedObject, live: KubeObject | undefined, env
   }
 }
 
-/** Compare, then write only what differs (create what is missing, apply what changed): a second restore makes no write. */
+/**
+ * Compare, then write only what differs (create what is missing; remove drift, apply what changed): a second restore
+ * makes no write. Drift is what another field manager set that the backup does not have (see ownership.ts).
+ */
 async function restoreObject(p: PlannedObject, liveIn: KubeObject | undefined, env: ApplyEnv): Promise<Outcome> {
   throwIfAborted(env);
   const desired = withOwners(p, env);
@@ -71,30 +79,88 @@ async function restoreObject(p: PlannedObject, liveIn: KubeObject | undefined, e
     await waitGone(env.client, path, env.policy, describeObject(desired));
     live = undefined;
   }
-  const specMatches = live !== undefined && isSubset(comparable(desired), live);
-  const statusMatches = p.status === undefined || (live !== undefined && isSubset(p.status, live.status));
-  if (live && ((specMatches && statusMatches) || env.options.existing === 'skip')) {
+  const state = live ? compareLive(p, desired, live) : undefined;
+  if (live && state && (state.clean || env.options.existing === 'skip')) {
     remember(p, live, env);
-    const outcome = specMatches && statusMatches ? 'unchanged' : 'skipped';
+    noteKept(desired, state.drift.kept.filter((k) => k.why !== LEFT_TO_CLUSTER), env);
+    const outcome = state.clean ? 'unchanged' : 'skipped';
     if (env.options.dryRun) env.entries.push({ action: outcome === 'unchanged' ? 'unchanged' : 'skip', object: describeObject(desired), tier: p.tier });
     return outcome;
   }
-  if (env.options.dryRun) return dryRunAction(p, desired, path, live, env);
-  const { outcome, result } = specMatches ? { outcome: 'updated' as const, result: live! } : await writeObject(path, desired, live, env);
+  if (env.options.dryRun) return dryRunAction(p, desired, path, live, env, state);
+  const { outcome, result } =
+    live && state ? await updateObject(path, p, desired, live, state, env) : { outcome: 'created' as const, result: await createOrApply(path, desired, env) };
   remember(p, result, env);
   if (p.status !== undefined && !isSubset(p.status, result.status)) await applyStatus(path, desired, p.status, env);
   return outcome;
 }
 
-/** Create a missing object, apply a changed one, or delete and recreate it when the change hits an immutable field. */
-async function writeObject(path: string, desired: KubeObject, live: KubeObject | undefined, env: ApplyEnv): Promise<{ outcome: Outcome; result: KubeObject }> {
-  if (!live) return { outcome: 'created', result: await createOrApply(path, desired, env) };
+/** How a live object differs from the backup: changed values, status, and fields to remove (drift). */
+export interface LiveState {
+  specMatches: boolean;
+  statusMatches: boolean;
+  drift: FieldDrift;
+  clean: boolean;
+}
+
+/** Compares a planned object with its live counterpart. */
+export function compareLive(p: Pick<PlannedObject, 'status' | 'original'>, desired: KubeObject, live: KubeObject): LiveState {
+  const specMatches = isSubset(comparable(desired), live);
+  const statusMatches = p.status === undefined || isSubset(p.status, live.status);
+  const drift = fieldDrift(live, desired, p.original, FIELD_MANAGER);
+  return { specMatches, statusMatches, drift, clean: specMatches && statusMatches && drift.revert.length === 0 };
+}
+
+/**
+ * Brings an existing object back to the backup: first removes the fields another manager added (a JSON patch the
+ * server refuses if the object changed since it was read), then applies the backup's values (server-side apply with
+ * force: kdrill takes those fields back). An immutable field that differs means delete and recreate, where allowed;
+ * storage objects are never recreated.
+ */
+async function updateObject(path: string, p: PlannedObject, desired: KubeObject, live: KubeObject, state: LiveState, env: ApplyEnv): Promise<{ outcome: Outcome; result: KubeObject }> {
+  const name = describeObject(desired);
   try {
-    return { outcome: 'updated', result: await withRetry(() => env.client.apply(path, desired), env.policy) };
+    let result = live;
+    if (state.drift.revert.length) {
+      result = await removeDrift(path, p, desired, live, env);
+      for (const f of state.drift.revert) env.notes.add(DRIFT_TOPIC, `${name} ${f.path} (${f.manager})`, 20);
+      noteKept(desired, state.drift.kept, env);
+    }
+    if (!state.specMatches) result = await withRetry(() => env.client.apply(path, desired), env.policy);
+    return { outcome: 'updated', result };
   } catch (error) {
     if (!isImmutableChange(error)) throw error;
+    if (neverRecreated(p)) {
+      env.notes.add(NOT_RECREATED_TOPIC, `${name}: ${shorten((error as Error).message)}`, 20);
+      return { outcome: 'skipped', result: live };
+    }
+    env.assertMayDelete('delete and recreate (an immutable field differs from the backup)', [name]);
     return { outcome: 'recreated', result: await recreate(path, desired, error, env) };
   }
+}
+
+/** The JSON patch removing drift; when the object changed in between (the `test` fails), read it again and retry. */
+async function removeDrift(path: string, p: PlannedObject, desired: KubeObject, first: KubeObject, env: ApplyEnv): Promise<KubeObject> {
+  let live = first;
+  for (let attempt = 1; ; attempt++) {
+    const fields = fieldDrift(live, desired, p.original, FIELD_MANAGER).revert;
+    if (!fields.length) return live;
+    try {
+      const body = removalPatch(fields, live.metadata.resourceVersion);
+      const query = { fieldManager: FIELD_MANAGER };
+      return await withRetry(() => env.client.request<KubeObject>('PATCH', path, { body, contentType: 'application/json-patch+json', query }), env.policy);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof KubeApiError) || error.status !== 422 || isImmutableChange(error)) throw error;
+      live = await withRetry(() => env.client.get<KubeObject>(path), env.policy);
+    }
+  }
+}
+
+const DRIFT_TOPIC = 'drift reverted (set by another field manager, not in the backup)';
+const NOT_RECREATED_TOPIC = 'not recreated (deleting it can delete its volume and data): it differs from the backup in an immutable field';
+
+function noteKept(desired: KubeObject, kept: FieldDrift['kept'], env: ApplyEnv): void {
+  for (const k of kept) env.notes.add('kept (set by another field manager)', `${describeObject(desired)} ${k.path} (${k.manager}: ${k.why})`, 20);
 }
 
 /** E_ABORTED once the run's signal fired (Ctrl-C, phase timeout): a re-run picks up where this one stopped. */
@@ -121,7 +187,7 @@ async function recreate(path: string, desired: KubeObject, cause: unknown, env: 
   env.notes.add('recreated (an immutable field differed: deleted, then applied)', `${name}: ${shorten((cause as Error).message)}`, 20);
   await withRetry(() => env.client.delete(path), env.policy);
   await waitGone(env.client, path, env.policy, name);
-  return withRetry(() => env.client.apply(path, desired), env.policy);
+  return withClusterIpFallback(desired, env, (body) => withRetry(() => env.client.apply(path, body), env.policy));
 }
 
 /**
@@ -131,11 +197,25 @@ async function recreate(path: string, desired: KubeObject, cause: unknown, env: 
 async function createOrApply(path: string, desired: KubeObject, env: ApplyEnv): Promise<KubeObject> {
   const collection = path.slice(0, path.lastIndexOf('/'));
   const query = { fieldManager: FIELD_MANAGER, fieldValidation: 'Strict' };
+  return withClusterIpFallback(desired, env, async (body) => {
+    try {
+      return await withRetry(() => env.client.request<KubeObject>('POST', collection, { body, query }), env.policy);
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      return withRetry(() => env.client.apply(path, body), env.policy);
+    }
+  });
+}
+
+/** A Service whose backed-up clusterIP the target cannot give (taken by another Service): written without it, and said so. */
+async function withClusterIpFallback(desired: KubeObject, env: ApplyEnv, write: (body: KubeObject) => Promise<KubeObject>): Promise<KubeObject> {
   try {
-    return await withRetry(() => env.client.request<KubeObject>('POST', collection, { body: desired, query }), env.policy);
+    return await write(desired);
   } catch (error) {
-    if (!isConflict(error)) throw error;
-    return withRetry(() => env.client.apply(path, desired), env.policy);
+    const ip = (desired.spec as { clusterIP?: string } | undefined)?.clusterIP;
+    if (desired.kind !== 'Service' || !ip || !(error instanceof KubeApiError) || error.status !== 422 || !/failed to allocate IP/.test(error.message)) throw error;
+    env.notes.add('Service clusterIP not kept (the target cannot allocate it): a new one was allocated', `${describeObject(desired)} ${ip}: ${shorten(error.message)}`, 20);
+    return write(withoutClusterIp(desired));
   }
 }
 

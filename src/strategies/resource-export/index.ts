@@ -12,6 +12,10 @@ export const resourceExport: BackupStrategy = {
   description: 'Export API objects as raw JSON (Secrets sealed); restore by ordered, idempotent server-side apply',
   optionsSchema: ResourceExportOptionsSchema,
   targets: ['same', 'fresh'],
+  restoreDeletes(options) {
+    const o = restoreOptions(options);
+    return o.prune && !o.dryRun ? 'prune deletes live objects the backup does not have' : undefined;
+  },
   backup: (ctx, options) => runBackup(ctx, backupOptions(options)),
   restore: (ctx, backup, options) => runRestore(ctx, backup, restoreOptions(options)),
 };

@@ -16,6 +16,8 @@ export interface PlannedObject {
   status: unknown;
   /** The object's uid in the backed-up cluster (owner references point at it). */
   oldUid: string | undefined;
+  /** The object as backed up, before sanitizing: fields it has and `desired` lacks are left to the cluster. */
+  original: KubeObject;
 }
 
 /** Objects applied together (in parallel): one tier, one ownership level. */
@@ -29,6 +31,16 @@ export interface PlanStep {
 export interface BackedUpResource {
   entry: IndexedResource;
   items: KubeObject[];
+}
+
+const IP_DROPPED = "Service clusterIP not kept (outside the target's service CIDR): the target allocates a new one";
+
+/** Deleting these can delete data (a bound claim's dynamically provisioned volume): never recreated, only reported. */
+const NEVER_RECREATED = new Set(['persistentvolumeclaims', 'persistentvolumes']);
+
+/** PersistentVolumeClaims and PersistentVolumes: a restore never deletes them. */
+export function neverRecreated(p: Pick<PlannedObject, 'resource'>): boolean {
+  return p.resource.group === '' && NEVER_RECREATED.has(p.resource.resource);
 }
 
 /** Identity of an object in the target cluster. */
@@ -45,9 +57,10 @@ export function buildPlan(resources: BackedUpResource[], options: SanitizeOption
   for (const { entry, items } of resources) {
     const tier = tierOf(entry.group, entry.resource, entry.custom);
     for (const item of items) {
-      const { desired, status } = sanitize(item, entry, options);
+      const { desired, status, droppedClusterIp } = sanitize(item, entry, options);
+      if (droppedClusterIp) notes.add(IP_DROPPED, `${describeObject(desired)} ${droppedClusterIp}`, 20);
       const key = objectKey(entry.group, entry.resource, desired.metadata.namespace, desired.metadata.name);
-      planned.push({ key, tier, level: 0, resource: entry, desired, status, oldUid: item.metadata.uid });
+      planned.push({ key, tier, level: 0, resource: entry, desired, status, oldUid: item.metadata.uid, original: item });
     }
   }
   const byUid = new Map(planned.filter((p) => p.oldUid).map((p) => [p.oldUid!, p]));

@@ -2,6 +2,7 @@ import { KdrillError } from '../../core/errors.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { KubeObject } from '../../kube/types.js';
 import type { BackupManifest, BackupReader } from '../../store/types.js';
+import { assertSealedAsDeclared } from '../../store/seal-policy.js';
 import { INDEX_NAME, type BackupIndex, type IndexedResource } from './layout.js';
 import type { BackedUpResource } from './plan.js';
 import { mapLimit } from '../../core/map-limit.js';
@@ -20,6 +21,8 @@ export async function readBackup(
   if (index.formatVersion !== 1 || !Array.isArray(index.resources)) {
     throw corrupt(manifest, INDEX_NAME, `formatVersion ${JSON.stringify(index.formatVersion)} is not one this kdrill reads`);
   }
+  // Kinds sealed through sealKinds: the index (hash-checked under the manifest MAC) says which; none may be plaintext.
+  assertSealedAsDeclared(manifest, index.resources.filter((r) => r.sealed).map((r) => r.artifact));
   const resources = await mapLimit(index.resources.filter(only), 8, async (entry) => {
     const items = parseJson<KubeObject[]>(await reader.get(entry.artifact), entry.artifact, manifest);
     if (!Array.isArray(items) || items.length !== entry.count) {

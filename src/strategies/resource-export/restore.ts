@@ -1,5 +1,6 @@
 import { KdrillError } from '../../core/errors.js';
 import type { DrillContext, RestoreReport } from '../../contracts/types.js';
+import { assertObjectActionAllowed, destructiveAllowed } from '../../contracts/guard.js';
 import type { BackupManifest } from '../../store/types.js';
 import { applyStep, throwIfAborted, type ApplyEnv, type Outcome } from './apply.js';
 import { STRATEGY_ID } from './backup.js';
@@ -7,13 +8,15 @@ import { renderPlan } from './dry-run.js';
 import { listLive } from './live.js';
 import type { RestoreOptions } from './options.js';
 import { NoteBook } from './notes.js';
+import { assertConversionServices } from './conversion.js';
 import { buildPlan, type PlanStep } from './plan.js';
-import { existingConflicts, noteFinalizers } from './preflight.js';
+import { existingConflicts, noteFinalizers, plannedRecreates } from './preflight.js';
 import type { BackupIndex } from './layout.js';
 import { findPruneCandidates, pruneScope, type PruneCandidate } from './prune.js';
 import { pruneObjects, selectorServices } from './prune-apply.js';
 import { readBackup } from './read-backup.js';
 import { Resolver } from './resolver.js';
+import { targetServiceCidrs } from './service-ips.js';
 import { waitCrdsReady } from './waits.js';
 
 /** Where a dry run leaves its full plan (notes carry only the first lines). */
@@ -38,7 +41,8 @@ export async function runRestore(ctx: DrillContext, backup: BackupManifest, opti
   const { index, resources } = await readBackup(await ctx.store.open(backup.id), ctx.audit);
   ctx.logger.debug('resource-export backup read', { id: backup.id, ms: ctx.clock.now() - started });
   const notes = new NoteBook();
-  const steps = buildPlan(resources, options, notes);
+  const serviceCidrs = await targetServiceCidrs(ctx.client, policy);
+  const steps = buildPlan(resources, { ...options, ...(serviceCidrs ? { serviceCidrs } : {}) }, notes);
   noteFinalizers(steps, notes);
   const env: ApplyEnv = {
     client: ctx.client,
@@ -48,8 +52,14 @@ export async function runRestore(ctx: DrillContext, backup: BackupManifest, opti
     newUids: new Map(),
     notes,
     entries: [],
+    assertMayDelete: (action, objects) => assertObjectActionAllowed(ctx, action, objects),
   };
+  // Refusals come before the first write: a restore that cannot finish, or may not delete, changes nothing.
+  await assertConversionServices(steps, env, 'plan');
   if (options.existing === 'fail') await failOnExisting(steps, env);
+  if (options.existing === 'update' && !options.dryRun && !destructiveAllowed(ctx)) {
+    assertObjectActionAllowed(ctx, 'delete and recreate (an immutable field differs from the backup)', await plannedRecreates(steps, env));
+  }
   const counts: Counts = { created: 0, updated: 0, unchanged: 0, recreated: 0, skipped: 0, failed: 0, pruned: 0 };
   const candidates = options.prune ? await pruneCandidates(ctx, env, index, steps) : [];
   const addPruned = ({ pruned, failed }: { pruned: number; failed: number }) => {
@@ -74,6 +84,9 @@ async function applySteps(steps: PlanStep[], ctx: DrillContext, env: ApplyEnv, c
   let tierStart = ctx.clock.now();
   for (const [i, step] of steps.entries()) {
     throwIfAborted(env);
+    if (step.tier === 'custom-resources' && steps[i - 1]?.tier !== step.tier) {
+      await assertConversionServices(steps.filter((s) => s.tier === step.tier), env, 'apply');
+    }
     const live = await listLive(env.client, env.resolver, step.objects, env.policy);
     const stepCounts = await applyStep(step, live, env);
     for (const [k, v] of Object.entries(stepCounts) as [Outcome, number][]) {

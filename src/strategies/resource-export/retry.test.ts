@@ -54,4 +54,9 @@ describe('isRetryable', () => {
     expect(isRetryable(new KdrillError('E_ABORTED', 'stop'))).toBe(false);
     expect(isRetryable(new Error('bug'))).toBe(false);
   });
+
+  it('does not retry a failed CRD conversion webhook (its backend is missing: retrying until the deadline hides it)', () => {
+    const message = 'conversion webhook for example.com/v1, Kind=Widget failed: Post "https://conv.ops.svc:443/convert?timeout=30s": service "conv" not found';
+    expect(isRetryable(new KubeApiError('GET', '/apis/example.com/v1alpha1/widgets', 500, 'InternalError', message))).toBe(false);
+  });
 });

@@ -15,8 +15,13 @@ export interface RetryPolicy {
 const FIRST_DELAY_MS = 200;
 const MAX_DELAY_MS = 5_000;
 
-/** 429, 5xx, timeouts and connection failures: what an apiserver that is overloaded or restarting answers. */
+/**
+ * 429, 5xx, timeouts and connection failures: what an apiserver that is overloaded or restarting answers. A failed
+ * CRD conversion webhook (500) is not retried: its backend is missing or down, and waiting out the restore's deadline
+ * on every custom resource would only hide that (a re-run resumes once the webhook serves).
+ */
 export function isRetryable(error: unknown): boolean {
+  if (error instanceof KubeApiError && error.status >= 500 && /conversion webhook/i.test(error.message)) return false;
   if (error instanceof KubeApiError) return error.status === 429 || (error.status >= 500 && error.status !== 501);
   return isKdrillError(error) && (error.code === 'E_KUBE_API' || error.code === 'E_TIMEOUT');
 }

@@ -30,6 +30,20 @@ describe('sanitize', () => {
     expect(sanitize(deploy, facts('apps', 'deployments', { statusSubresource: true }), options).status).toBeUndefined();
   });
 
+  it('keeps a Service clusterIP inside the target\'s ranges, drops and reports one outside or with no ranges known', () => {
+    const svc = (clusterIPs: string[]): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'dns' }, spec: { clusterIP: clusterIPs[0], clusterIPs, ports: [{ port: 53 }] } });
+    const ranges = { ...options, serviceCidrs: ['10.96.0.0/12', 'fd00:10:96::/108'] };
+    expect(sanitize(svc(['10.96.0.10']), facts('', 'services'), ranges)).toMatchObject({ desired: { spec: { clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'] } } });
+    expect(sanitize(svc(['10.96.0.10']), facts('', 'services'), ranges).droppedClusterIp).toBeUndefined();
+    // Dual stack: a secondary IP outside the ranges is left to the target.
+    expect(sanitize(svc(['10.96.0.10', 'fd00:99::a']), facts('', 'services'), ranges).desired.spec).toMatchObject({ clusterIPs: ['10.96.0.10'] });
+    expect(sanitize(svc(['fd00:10:96::a']), facts('', 'services'), ranges).desired.spec).toMatchObject({ clusterIP: 'fd00:10:96::a' });
+    const outside = sanitize(svc(['10.96.0.10']), facts('', 'services'), { ...options, serviceCidrs: ['10.0.0.0/24'] });
+    expect(outside.desired.spec).toEqual({ ports: [{ port: 53 }] });
+    expect(outside.droppedClusterIp).toBe('10.96.0.10');
+    expect(sanitize(svc(['10.96.0.10']), facts('', 'services'), options).droppedClusterIp).toBe('10.96.0.10');
+  });
+
   it('clears allocated Service IPs and node ports, unless headless or keepNodePorts', () => {
     const svc = (clusterIP: string): KubeObject => ({
       apiVersion: 'v1', kind: 'Service', metadata: { name: 's' },

@@ -1,4 +1,5 @@
 import type { KubeObject } from '../../kube/types.js';
+import { inCidrs } from './service-ips.js';
 
 /** Metadata the apiserver assigns: sending it back is rejected (managedFields), stale (resourceVersion) or ignored. */
 const SERVER_METADATA = [
@@ -30,12 +31,16 @@ export interface ResourceFacts {
 export interface SanitizeOptions {
   keepNodePorts: boolean;
   namespaceMap: Record<string, string>;
+  /** The target's Service IP ranges: a backed-up clusterIP inside them is kept (kube-dns at .10), others dropped. */
+  serviceCidrs?: readonly string[];
 }
 
 /** The apply body of an object, and the status to send through /status afterwards (custom resources only). */
 export interface Sanitized {
   desired: KubeObject;
   status: unknown;
+  /** A Service's backed-up clusterIP that the body leaves out (outside the target's ranges, or ranges unknown). */
+  droppedClusterIp?: string;
 }
 
 /** Turns a backed-up object into the body server-side apply accepts in any cluster. Never mutates `obj`. */
@@ -47,7 +52,13 @@ export function sanitize(obj: KubeObject, facts: ResourceFacts, options: Sanitiz
   delete out.status;
   mapNamespaces(out, facts, options.namespaceMap);
   KIND_RULES[`${facts.group}/${facts.resource}`]?.(out, options);
-  return { desired: out, status };
+  const droppedClusterIp = facts.group === '' && facts.resource === 'services' ? droppedIp(obj, out) : undefined;
+  return { desired: out, status, ...(droppedClusterIp ? { droppedClusterIp } : {}) };
+}
+
+function droppedIp(before: KubeObject, after: KubeObject): string | undefined {
+  const ip = (before.spec as { clusterIP?: string } | undefined)?.clusterIP;
+  return ip && ip !== 'None' && (after.spec as { clusterIP?: string } | undefined)?.clusterIP === undefined ? ip : undefined;
 }
 
 type Rule = (obj: KubeObject, options: SanitizeOptions) => void;
@@ -56,9 +67,14 @@ const KIND_RULES: Record<string, Rule> = {
   '/services': (o, options) => {
     const spec = o.spec as Record<string, unknown> | undefined;
     if (!spec) return;
-    if (spec.clusterIP !== 'None') {
+    // Clients may reach a Service by its IP (kube-dns at .10): keep it where the target can allocate it.
+    const ips = (spec.clusterIPs as string[] | undefined) ?? (typeof spec.clusterIP === 'string' ? [spec.clusterIP] : []);
+    const keep = spec.clusterIP === 'None' || (typeof spec.clusterIP === 'string' && inCidrs(spec.clusterIP, options.serviceCidrs ?? []));
+    if (!keep) {
       delete spec.clusterIP;
       delete spec.clusterIPs;
+    } else if (spec.clusterIP !== 'None') {
+      spec.clusterIPs = ips.filter((ip) => inCidrs(ip, options.serviceCidrs ?? []));
     }
     if (options.keepNodePorts) return;
     delete spec.healthCheckNodePort;
