@@ -15,8 +15,9 @@ const RBAC = '/apis/rbac.authorization.k8s.io/v1';
 const CRD = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com';
 const schema = (maxSize: number) => ({ type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer', maximum: maxSize } } } } });
 
-// `kdrill drift` as a user runs it, against a real local cluster and a backup of it in a local store.
-describe('kdrill drift (subprocess, real local cluster)', () => {
+// `kdrill drift` as a user runs it, against a real local cluster and a backup of it in a local store. Each test runs
+// the CLI a few times: generous timeouts, so a machine five times slower still passes.
+describe('kdrill drift (subprocess, real local cluster)', { timeout: 600_000 }, () => {
   let home: string;
   let client: KubeClient;
   let key: string;
@@ -51,13 +52,13 @@ describe('kdrill drift (subprocess, real local cluster)', () => {
     await client.create('/apis/example.com/v1/namespaces/shop/widgets', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1' }, spec: { size: 3 } });
     const backup = await run('backup', '--cluster', 'drift', '--store', store, '--key-file', key);
     expect(backup.exitCode, backup.stderr).toBe(0);
-  });
+  }, 600_000);
 
   afterAll(async () => {
     client?.close();
     await run('cluster', 'down', '--all');
     await rm(home, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it('finds no drift right after a backup (exit 0), as a table and as JSON', async () => {
     const text = await drift();
