@@ -233,34 +233,35 @@ describe('rbac-creep against a real cluster', () => {
     expect((await verify(baseline)).outcome.status).toBe('passed');
   });
 
-  it('models a rule written straight into an aggregated ClusterRole\'s live rules (what the authorizer uses)', async () => {
+  /** With the aggregation controller stopped, edit shop-agg's live rules and verify; then let the controller put them back. */
+  const withAggregationStopped = async (rules: (live: object[]) => object[], expectations: (r: Awaited<ReturnType<typeof verify>>) => void) => {
     const baseline = await rbacCreep.baseline!(ctx, options);
+    const path = `${RBAC}/clusterroles/shop-agg`;
     await test.cluster.stopComponent('kube-controller-manager');
     try {
-      const path = `${RBAC}/clusterroles/shop-agg`;
       const live = await test.client.get<KubeObject>(path);
-      await test.client.replace(path, { ...live, rules: [...(live.rules as object[]), { apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] });
-      const { outcome, evidence } = await verify(baseline);
+      await test.client.replace(path, { ...live, rules: rules(live.rules as object[]) });
+      expectations(await verify(baseline));
+    } finally {
+      await test.cluster.startComponent('kube-controller-manager');
+    }
+    // The aggregation controller writes the selected rules back, and the check passes again.
+    await waitFor(async () => ((await test.client.get<KubeObject>(path)).rules as unknown[]).length === 1);
+    expect((await verify(baseline)).outcome.status).toBe('passed');
+  };
+
+  it('models a rule written straight into an aggregated ClusterRole\'s live rules (what the authorizer uses)', async () => {
+    await withAggregationStopped((live) => [...live, { apiGroups: [''], resources: ['secrets'], verbs: ['get'] }], ({ outcome, evidence }) => {
       expect(outcome.status, outcome.summary).toBe('failed');
       expect(evidence.gained.items[0]?.permissions.items).toEqual(['get core/secrets in shop ← RoleBinding shop/web-agg → ClusterRole shop-agg']);
       expect(evidence.notes.items.join('\n')).toContain('restored: ClusterRole shop-agg: 1 live rule(s) its aggregationRule does not select');
       expect(evidence.subjectAccessReview.disagreements).toEqual([]);
-    } finally {
-      await test.cluster.startComponent('kube-controller-manager');
-    }
-    // The aggregation controller puts the selected rules back, and the creep is gone.
-    await waitFor(async () => ((await test.client.get<KubeObject>(`${RBAC}/clusterroles/shop-agg`)).rules as unknown[]).length === 1);
-    expect((await verify(baseline)).outcome.status).toBe('passed');
+    });
   });
 
   it('fails when SubjectAccessReview disagrees with the model (aggregated rules the authorizer no longer has)', async () => {
-    const baseline = await rbacCreep.baseline!(ctx, options);
-    await test.cluster.stopComponent('kube-controller-manager');
-    try {
-      // Without the aggregation controller nothing rewrites them: the model still grants deployments, the apiserver does not.
-      const path = `${RBAC}/clusterroles/shop-agg`;
-      await test.client.replace(path, { ...(await test.client.get<KubeObject>(path)), rules: [] });
-      const { outcome, evidence } = await verify(baseline);
+    // Without the aggregation controller nothing rewrites them: the model still grants deployments, the apiserver does not.
+    await withAggregationStopped(() => [], ({ outcome, evidence }) => {
       expect(outcome.status).toBe('failed');
       expect(outcome.summary).toMatch(/^RBAC unchanged by the model, but the apiserver disagrees; SubjectAccessReview disagreed on 2\/\d+ samples$/);
       expect(evidence.subjectAccessReview.disagreements.sort()).toEqual([
@@ -268,10 +269,6 @@ describe('rbac-creep against a real cluster', () => {
         'unchanged: ServiceAccount system:serviceaccount:shop:web may list apps/deployments in shop',
       ]);
       expect(outcome.recommendation).toMatch(/^SubjectAccessReview disagreed with the computed permissions on 2 samples/);
-    } finally {
-      await test.cluster.startComponent('kube-controller-manager');
-    }
-    await waitFor(async () => ((await test.client.get<KubeObject>(`${RBAC}/clusterroles/shop-agg`)).rules as unknown[]).length === 1);
-    expect((await verify(baseline)).outcome.status).toBe('passed');
+    });
   });
 });
