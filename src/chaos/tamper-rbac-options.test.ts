@@ -18,6 +18,8 @@ describe('tamper-rbac options', () => {
       'subject User u is cluster-scoped: remove its namespace',
     ]);
     expect(tamperProblems({ mode: 'widen-role', role: { kind: 'ClusterRole', name: 'r' }, bindingName: 'x' })).toEqual(['mode widen-role does not use bindingName']);
+    expect(tamperProblems({ mode: 'add-subject', subject: { kind: 'User', name: 'u' }, binding: { kind: 'ClusterRoleBinding', name: 'b' }, disguise: true })).toEqual(['mode add-subject does not use disguise']);
+    expect(tamperProblems({ mode: 'escalate-binding', subject: { kind: 'User', name: 'u' }, extraSubjects: [{ kind: 'ServiceAccount', name: 'default' }] })).toEqual(['subject ServiceAccount default needs a namespace']);
   });
 
   it('builds RBAC subjects, user names and paths', () => {

@@ -19,6 +19,10 @@ export const TamperOptions = Type.Object(
       description: 'escalate-binding: new ClusterRoleBinding to clusterRole; widen-role: add rule */*/* to `role`; add-subject: add `subject` to `binding`',
     }),
     subject: Type.Optional(Ref(['ServiceAccount', 'User', 'Group'], 'subject')),
+    extraSubjects: Type.Optional(Type.Array(Ref(['ServiceAccount', 'User', 'Group'], 'subject'), { minItems: 1, description: 'escalate-binding: more subjects for the new binding' })),
+    disguise: Type.Optional(Type.Boolean({
+      description: 'escalate-binding: dress the binding as bootstrap RBAC (label kubernetes.io/bootstrapping=rbac-defaults, annotation rbac.authorization.kubernetes.io/autoupdate=true); give it a system: bindingName',
+    })),
     clusterRole: Type.Optional(Type.String({ minLength: 1, default: 'cluster-admin', description: 'escalate-binding: the ClusterRole to grant' })),
     bindingName: Type.Optional(Type.String({ minLength: 1, description: 'escalate-binding: name of the new ClusterRoleBinding (default kdrill-escalate-<run>)' })),
     role: Type.Optional(Ref(['Role', 'ClusterRole'], 'Role')),
@@ -42,16 +46,15 @@ export function tamperProblems(o: TamperOptions): string[] {
     forbid('binding');
   } else if (o.mode === 'widen-role') {
     need('role');
-    forbid('subject');
-    forbid('binding');
-    forbid('bindingName');
+    for (const field of ['subject', 'binding', 'bindingName', 'extraSubjects', 'disguise'] as const) forbid(field);
   } else {
     need('subject');
     need('binding');
-    forbid('role');
-    forbid('bindingName');
+    for (const field of ['role', 'bindingName', 'extraSubjects', 'disguise'] as const) forbid(field);
   }
-  if (o.subject) problems.push(...namespaceProblems('subject', o.subject, o.subject.kind === 'ServiceAccount'));
+  for (const subject of [o.subject, ...(o.extraSubjects ?? [])]) {
+    if (subject) problems.push(...namespaceProblems('subject', subject, subject.kind === 'ServiceAccount'));
+  }
   if (o.role) problems.push(...namespaceProblems('role', o.role, o.role.kind === 'Role'));
   if (o.binding) problems.push(...namespaceProblems('binding', o.binding, o.binding.kind === 'RoleBinding'));
   return problems;
@@ -62,6 +65,12 @@ function namespaceProblems(field: string, ref: ObjectRef, namespaced: boolean): 
   if (!namespaced && ref.namespace) return [`${field} ${ref.kind} ${ref.name} is cluster-scoped: remove its namespace`];
   return [];
 }
+
+/** What `disguise` puts on a planted binding: every sign of bootstrap RBAC that anyone can set. */
+export const BOOTSTRAP_DISGUISE = {
+  labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' },
+  annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' },
+} as const;
 
 /** The RBAC subject object for a subject option. */
 export function rbacSubject(s: SubjectRef): Record<string, string> {

@@ -4,7 +4,7 @@ import { isConflict } from '../kube/errors.js';
 import type { KubeObject } from '../kube/types.js';
 import { assertDestructiveAllowed } from '../contracts/guard.js';
 import { invalidOption, parseStepOptions } from './options.js';
-import { rbacPath, rbacSubject, tamperProblems, TamperOptions, WILDCARD_RULE, type ObjectRef } from './tamper-rbac-options.js';
+import { BOOTSTRAP_DISGUISE, rbacPath, rbacSubject, tamperProblems, TamperOptions, WILDCARD_RULE, type ObjectRef } from './tamper-rbac-options.js';
 
 const ID = 'tamper-rbac';
 /** The ctx.facts key holding a TamperRecord[] of every change this step made in the run. */
@@ -16,6 +16,8 @@ export interface TamperRecord {
   /** The RBAC object created or changed. */
   object: ObjectRef;
   subject?: Record<string, string>;
+  /** Every subject of an escalate-binding (subject first, then extraSubjects). */
+  subjects?: Record<string, string>[];
   roleRef?: { kind: string; name: string };
   rule?: typeof WILDCARD_RULE;
 }
@@ -44,16 +46,12 @@ async function escalate(ctx: DrillContext, o: TamperOptions): Promise<TamperReco
     throw invalidOption(ID, `ClusterRole ${roleName} does not exist`, 'a binding to a missing ClusterRole grants nothing: name an existing one (default cluster-admin)');
   }
   const name = o.bindingName ?? `kdrill-escalate-${randomBytes(3).toString('hex')}`;
-  const subject = rbacSubject(o.subject!);
+  const subjects = [o.subject!, ...(o.extraSubjects ?? [])].map(rbacSubject);
   const roleRef = { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName };
-  await ctx.client.create('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRoleBinding',
-    metadata: { name, labels: { 'kdrill.dev/run-id': ctx.runId } },
-    roleRef,
-    subjects: [subject],
-  });
-  return { mode: 'escalate-binding', object: { kind: 'ClusterRoleBinding', name }, subject, roleRef: { kind: 'ClusterRole', name: roleName } };
+  // A disguised binding carries nothing of kdrill's: an attacker would not label it either.
+  const metadata = o.disguise ? { name, ...BOOTSTRAP_DISGUISE } : { name, labels: { 'kdrill.dev/run-id': ctx.runId } };
+  await ctx.client.create('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata, roleRef, subjects });
+  return { mode: 'escalate-binding', object: { kind: 'ClusterRoleBinding', name }, subject: subjects[0]!, subjects, roleRef: { kind: 'ClusterRole', name: roleName } };
 }
 
 async function widen(ctx: DrillContext, role: ObjectRef): Promise<TamperRecord> {
@@ -96,7 +94,7 @@ async function updateObject(ctx: DrillContext, ref: ObjectRef, change: (object: 
 
 function summary(r: TamperRecord): string {
   const where = `${r.object.kind} ${r.object.namespace ? `${r.object.namespace}/` : ''}${r.object.name}`;
-  const who = r.subject ? `${r.subject.kind} ${r.subject.namespace ? `${r.subject.namespace}/` : ''}${r.subject.name}` : '';
+  const who = (r.subjects ?? (r.subject ? [r.subject] : [])).map((s) => `${s.kind} ${s.namespace ? `${s.namespace}/` : ''}${s.name}`).join(' and ');
   if (r.mode === 'escalate-binding') return `created ${where} granting ${r.roleRef!.kind} ${r.roleRef!.name} to ${who}`;
   if (r.mode === 'widen-role') return `added rule */*/* (every verb on every resource) to ${where}`;
   return `added ${who} to ${where} (grants ${r.roleRef!.kind} ${r.roleRef!.name})`;

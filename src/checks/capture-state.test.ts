@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeClient } from '../kube/client.js';
 import type { ApiResource, KubeObject } from '../kube/types.js';
-import { isSkippedObject, matchesKind } from './capture-skip.js';
+import { policyFor } from '../bootstrap/policy.js';
+import { isKdrillMarker, isSkippedObject, matchesKind } from './capture-skip.js';
 import { captureState, selectResources } from './capture-state.js';
 import { mapLimit } from '../core/map-limit.js';
 
@@ -51,6 +52,8 @@ describe('selectResources', () => {
   });
 });
 
+const policy = policyFor('v1.37.2');
+
 describe('matchesKind and isSkippedObject', () => {
   it('matches kubectl-style names only in the right group', () => {
     const dep = { group: 'apps', name: 'deployments', kind: 'Deployment' };
@@ -62,15 +65,50 @@ describe('matchesKind and isSkippedObject', () => {
   it('skips cluster-written objects and keeps user objects', () => {
     const obj = (kind: string, name: string, extra: Record<string, unknown> = {}, ns = 'default'): KubeObject =>
       ({ apiVersion: 'v1', kind, metadata: { name, namespace: ns, ...extra } }) as KubeObject;
-    expect(isSkippedObject(obj('ConfigMap', 'kube-root-ca.crt'), '/ConfigMap/default/kube-root-ca.crt')).toBe(true);
-    expect(isSkippedObject(obj('Service', 'kubernetes'), '/Service/default/kubernetes')).toBe(true);
-    expect(isSkippedObject({ ...obj('Secret', 't'), type: 'kubernetes.io/service-account-token' }, '/Secret/default/t')).toBe(true);
-    expect(isSkippedObject(obj('ClusterRole', 'admin', { annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' } }), 'x')).toBe(true);
-    expect(isSkippedObject(obj('ConfigMap', 'gone', { deletionTimestamp: '2024-01-01T00:00:00Z' }), 'x')).toBe(true);
-    expect(isSkippedObject(obj('Pod', 'p', { ownerReferences: [{ controller: true }] }), 'x')).toBe(true);
-    expect(isSkippedObject(obj('Pod', 'p'), '/Pod/default/p')).toBe(false);
-    expect(isSkippedObject(obj('ConfigMap', 'app'), '/ConfigMap/default/app')).toBe(false);
-    expect(isSkippedObject({ ...obj('Secret', 's'), type: 'Opaque' }, '/Secret/default/s')).toBe(false);
+    const skipped = (o: KubeObject, key = 'x') => isSkippedObject(o, key, policy);
+    expect(skipped(obj('ConfigMap', 'kube-root-ca.crt'), '/ConfigMap/default/kube-root-ca.crt')).toBe(true);
+    expect(skipped(obj('Service', 'kubernetes'), '/Service/default/kubernetes')).toBe(true);
+    expect(skipped({ ...obj('Secret', 't'), type: 'kubernetes.io/service-account-token' }, '/Secret/default/t')).toBe(true);
+    expect(skipped(obj('ConfigMap', 'gone', { deletionTimestamp: '2024-01-01T00:00:00Z' }))).toBe(true);
+    expect(skipped(obj('Pod', 'p', { ownerReferences: [{ controller: true }] }))).toBe(true);
+    expect(skipped(obj('Pod', 'p'), '/Pod/default/p')).toBe(false);
+    expect(skipped(obj('ConfigMap', 'app'), '/ConfigMap/default/app')).toBe(false);
+    expect(skipped({ ...obj('Secret', 's'), type: 'Opaque' }, '/Secret/default/s')).toBe(false);
+  });
+
+  it('skips apiserver defaults by content only: the labels and annotations that used to hide anything hide nothing', () => {
+    const autoupdate = { 'rbac.authorization.kubernetes.io/autoupdate': 'true', 'apf.kubernetes.io/autoupdate-spec': 'true' };
+    const disguise = { annotations: autoupdate, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults', 'kube-aggregator.kubernetes.io/automanaged': 'true' } };
+    const [admin] = policy.variants('ClusterRole', undefined, 'cluster-admin');
+    const clusterAdmin: KubeObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'cluster-admin', labels: admin!.labels!, annotations: autoupdate }, rules: admin!.rules! };
+    expect(isSkippedObject(clusterAdmin, 'x', policy)).toBe(true);
+    const planted: KubeObject = {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'system:kube-dns-metrics', ...disguise },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: 'kube-system' }, { kind: 'Group', name: 'system:nodes', apiGroup: 'rbac.authorization.k8s.io' }],
+    };
+    expect(isSkippedObject(planted, 'x', policy)).toBe(false);
+    const widened = { ...clusterAdmin, metadata: { ...clusterAdmin.metadata, name: 'system:kube-scheduler' } };
+    expect(isSkippedObject(widened, 'x', policy)).toBe(false);
+    const configMap: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'loot', namespace: 'default', ...disguise }, data: { a: 'b' } };
+    expect(isSkippedObject(configMap, 'x', policy)).toBe(false);
+    const proxied: KubeObject = { apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: 'v1.metrics.example.com', ...disguise }, spec: { service: { namespace: 'evil', name: 'mitm' } } };
+    expect(isSkippedObject(proxied, 'x', policy)).toBe(false);
+    expect(isSkippedObject({ ...proxied, spec: { group: 'apps', version: 'v1' } }, 'x', policy)).toBe(true);
+  });
+
+  it('skips kdrill markers only when they can hold nothing but a timestamp', () => {
+    const labels = { 'kdrill.dev/internal': 'true', 'kdrill.dev/run-id': 'r1', 'kdrill.dev/marker': 'true' };
+    const marker: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kdrill-marker-after-1', namespace: 'kdrill-system', labels }, data: { writtenAt: '2026-12-03T08:00:00.000Z' } };
+    expect(isKdrillMarker(marker)).toBe(true);
+    expect(isKdrillMarker({ ...marker, data: { writtenAt: 'x', token: 'loot' } })).toBe(false);
+    expect(isKdrillMarker({ ...marker, metadata: { ...marker.metadata, namespace: 'shop' } })).toBe(false);
+    expect(isKdrillMarker({ ...marker, kind: 'Secret' })).toBe(false);
+    const binding: KubeObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'x', namespace: 'kdrill-system', labels } };
+    expect(isSkippedObject(binding, 'x', policy)).toBe(false);
+    const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kdrill-system', labels: { 'kdrill.dev/internal': 'true', 'kdrill.dev/run-id': 'r', 'kubernetes.io/metadata.name': 'kdrill-system' } } };
+    expect(isKdrillMarker(ns)).toBe(true);
+    expect(isKdrillMarker({ ...ns, metadata: { ...ns.metadata, labels: { ...ns.metadata.labels, 'pod-security.kubernetes.io/enforce': 'privileged' } } })).toBe(false);
   });
 });
 
@@ -87,7 +125,7 @@ describe('captureState', () => {
     ],
   };
   const fake = {
-    get: async (path: string) => (path === '/apis' ? { groups: [] } : undefined),
+    get: async (path: string) => (path === '/apis' ? { groups: [] } : path === '/version' ? { gitVersion: 'v1.37.2' } : undefined),
     getOptional: async () => ({
       groupVersion: 'v1',
       resources: [

@@ -1,3 +1,4 @@
+import { loadBootstrapPolicy } from '../bootstrap/policy.js';
 import { KdrillError } from '../core/errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { discoverResources, preferredGroupVersions } from '../kube/discovery.js';
@@ -27,7 +28,8 @@ const CONCURRENCY = 6;
 
 /** List every selected object of every served resource (once per resource, at its group's preferred version). */
 export async function captureState(client: KubeClient, selection: StateSelection, hashKey: Buffer | string): Promise<CapturedState> {
-  const resources = selectResources(await discoverResources(client), await preferredGroupVersions(client), selection);
+  const [all, preferred, policy] = await Promise.all([discoverResources(client), preferredGroupVersions(client), loadBootstrapPolicy(client)]);
+  const resources = selectResources(all, preferred, selection);
   const state: CapturedState = new Map();
   const lists = await mapLimit(resources, CONCURRENCY, (resource) => listResource(client, resource, selection));
   resources.forEach((resource, i) => {
@@ -36,7 +38,7 @@ export async function captureState(client: KubeClient, selection: StateSelection
     for (const item of lists[i] ?? []) {
       const obj = { ...item, apiVersion: joinApiVersion(resource.group, resource.version), kind: resource.kind };
       const key = objectKey(obj);
-      if (isSkippedObject(obj, key)) continue;
+      if (isSkippedObject(obj, key, policy)) continue;
       const normalized = normalizeObject(obj, { keepStatus });
       state.set(key, maskAll ? maskAllValues(normalized, hashKey) : maskSecretData(normalized, hashKey));
     }

@@ -8,6 +8,7 @@ import { rbacCreep } from './rbac-creep.js';
 import { secretInjection } from './secret-injection.js';
 import { idempotence } from './idempotence.js';
 import { controllerReconcile } from './controller-reconcile.js';
+import { backupFreshness } from './backup-freshness.js';
 
 /** Every check by its scenario id. A new check = one file + one line here. */
 export const CHECKS: Record<string, Check> = {
@@ -20,4 +21,5 @@ export const CHECKS: Record<string, Check> = {
   'secret-injection': secretInjection,
   idempotence,
   'controller-reconcile': controllerReconcile,
+  'backup-freshness': backupFreshness,
 };

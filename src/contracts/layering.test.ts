@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Folders below the engine: they may use contracts, core and each other, never the engine or the CLI that drive them. */
-const BELOW_ENGINE = ['audit', 'chaos', 'checks', 'contracts', 'core', 'crypto', 'fixtures', 'kube', 'metrics', 'providers', 'reporters', 'store', 'strategies'];
+const BELOW_ENGINE = ['audit', 'bootstrap', 'chaos', 'checks', 'contracts', 'core', 'crypto', 'drift', 'fixtures', 'kube', 'metrics', 'providers', 'reporters', 'store', 'strategies'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'E_KMS_FLAG'
   | 'E_BACKUP_CORRUPT'
   | 'E_BACKUP_NOT_FOUND'
+  | 'E_BACKUP_UNSUPPORTED'
   | 'E_STORE'
   | 'E_STORE_FLAG'
   | 'E_OPTIONS_FLAG'

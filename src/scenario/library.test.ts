@@ -42,6 +42,7 @@ describe('built-in scenario library', () => {
       'kek-rotation',
       'namespace-deletion',
       'partial-outage',
+      'rbac-hidden-grant',
       'rbac-tamper',
       'restore-interrupted',
       'secret-wipe',
@@ -80,7 +81,7 @@ describe('built-in scenario library', () => {
 
   it('names the failing check of each must-fail scenario, and that check is in it', async () => {
     const failing = (await load(scenarioFiles)).scenarios.filter((s) => expectedVerdict(s) === 'failed');
-    expect(names(failing)).toEqual(['controller-upgrade-drift']);
+    expect(names(failing)).toEqual(['controller-upgrade-drift', 'rbac-hidden-grant']);
     for (const s of failing) {
       const check = s.document.metadata.labels?.['kdrill.dev/expected-failing-check'];
       expect(s.document.spec.checks.map((c) => c.check)).toContain(check);

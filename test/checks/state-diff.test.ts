@@ -148,4 +148,45 @@ describe('state-diff against a real cluster', () => {
     expect(keys.filter((k) => /kube-root-ca|IPAddress|PriorityClass\/\/system-|\/Service\/default\/kubernetes|\/Event\/|Lease/.test(k))).toEqual([]);
     expect(evidence.objects.baseline).toBe(keys.length);
   });
+  it('sees objects that only look like the apiserver\'s own: names, labels and annotations hide nothing', async () => {
+    const opts = { kinds: ['ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'FlowSchema', 'APIService'] };
+    const whole = await stateDiff.baseline!(ctx, opts);
+    const keys = Object.keys((whole as { objects: object }).objects);
+    // The apiserver's own objects are equal to its policy, so they are left out.
+    expect(keys.filter((k) => /ClusterRole\/\/(cluster-admin|system:)|FlowSchema\/\/exempt|APIService\/\/v1\.apps/.test(k))).toEqual([]);
+    const disguise = {
+      labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults', 'kube-aggregator.kubernetes.io/automanaged': 'true', 'kdrill.dev/internal': 'true' },
+      annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true', 'apf.kubernetes.io/autoupdate-spec': 'true' },
+    };
+    const rbac = '/apis/rbac.authorization.k8s.io/v1';
+    const flowSchemas = '/apis/flowcontrol.apiserver.k8s.io/v1/flowschemas';
+    const scheduler = await test.client.get(`${rbac}/clusterroles/system:kube-scheduler`);
+    await test.client.apply(`${rbac}/clusterrolebindings/system:kube-dns-metrics`, {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'system:kube-dns-metrics', ...disguise },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: 'kube-system' }, { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'system:nodes' }],
+    });
+    await test.client.apply(`${NS}/configmaps/loot`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'loot', namespace: 'shop', ...disguise }, data: { a: 'b' } });
+    await test.client.apply(`${flowSchemas}/starve`, {
+      apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'FlowSchema', metadata: { name: 'starve', ...disguise },
+      spec: { priorityLevelConfiguration: { name: 'workload-low' }, matchingPrecedence: 2, rules: [{ subjects: [{ kind: 'Group', group: { name: 'system:authenticated' } }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }] }] },
+    });
+    await test.client.replace(`${rbac}/clusterroles/system:kube-scheduler`, { ...scheduler, rules: [...(scheduler.rules as object[]), { apiGroups: [''], resources: ['secrets'], verbs: ['list'] }] });
+    try {
+      const { outcome, evidence } = await verify(opts, whole);
+      expect(outcome.status).toBe('failed');
+      expect(evidence.extra.items.sort()).toEqual([
+        '/ConfigMap/shop/loot',
+        'flowcontrol.apiserver.k8s.io/FlowSchema//starve',
+        'rbac.authorization.k8s.io/ClusterRole//system:kube-scheduler',
+        'rbac.authorization.k8s.io/ClusterRoleBinding//system:kube-dns-metrics',
+      ]);
+    } finally {
+      await test.client.delete(`${rbac}/clusterrolebindings/system:kube-dns-metrics`);
+      await test.client.delete(`${NS}/configmaps/loot`);
+      await test.client.delete(`${flowSchemas}/starve`);
+      await test.client.replace(`${rbac}/clusterroles/system:kube-scheduler`, { ...(await test.client.get(`${rbac}/clusterroles/system:kube-scheduler`)), rules: scheduler.rules });
+    }
+    expect((await verify(opts, whole)).outcome.status).toBe('passed');
+  });
 });

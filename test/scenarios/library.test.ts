@@ -95,23 +95,44 @@ describe('built-in drills end to end (kdrill run as a subprocess, local provider
     expect(await listStates(join(home, 'clusters'))).toEqual([]);
   });
 
-  it('proofs: controller-upgrade-drift exits 1 and the only failing check is crd-compat', async () => {
+  it('proofs: exits 1, and each must-fail scenario fails on exactly the check it is about', async () => {
     const out = join(home, 'proofs');
     const result = await run(out, 'drills/proofs.yaml');
     expect(result.exitCode, result.stderr).toBe(1);
-    const [scenario] = (await readResults(out)).scenarios;
-    expect(scenario!.name).toBe('controller-upgrade-drift');
-    expect(scenario!.verdict).toBe('failed');
-    expect(scenario!.error).toBeUndefined();
-    expect(failingChecks(scenario!)).toEqual(['crd-compat']);
-    expect(scenario!.objectives.every((o) => o.passed)).toBe(true);
-    const crdCompat = scenario!.checks.find((c) => c.id === 'crd-compat')!;
+    const scenarios = Object.fromEntries((await readResults(out)).scenarios.map((s) => [s.name, s]));
+    expect(Object.keys(scenarios).sort()).toEqual(['controller-upgrade-drift', 'rbac-hidden-grant']);
+    for (const s of Object.values(scenarios)) {
+      expect(s.verdict, s.name).toBe('failed');
+      expect(s.error, s.name).toBeUndefined();
+      expect(s.objectives.every((o) => o.passed), s.name).toBe(true);
+    }
+
+    const drift = scenarios['controller-upgrade-drift']!;
+    expect(failingChecks(drift)).toEqual(['crd-compat']);
+    const crdCompat = drift.checks.find((c) => c.id === 'crd-compat')!;
     expect(crdCompat.status).toBe('failed');
     const problems = JSON.stringify((crdCompat.evidence as { problems: unknown }).problems);
     expect(problems).toContain('version v1beta1 was served at baseline and is missing now');
     expect(problems).toContain('needed by controller widget-operator 1.8.2');
     expect(problems).toContain('needed by Deployment platform-system/widget-operator');
-    expect(scenario!.checks.find((c) => c.id === 'controller-reconcile')!.status).toBe('passed');
+    expect(drift.checks.find((c) => c.id === 'controller-reconcile')!.status).toBe('passed');
+
+    // The planted grant dressed as bootstrap RBAC: seen, explained from the backup, and how to remove it.
+    const hidden = scenarios['rbac-hidden-grant']!;
+    expect(failingChecks(hidden)).toEqual(['rbac-creep']);
+    const creep = hidden.checks.find((c) => c.id === 'rbac-creep')!;
+    expect(creep.summary).toMatch(/^RBAC changed: 2 subjects gained \d+ permissions, \d+ new dangerous grants via ClusterRoleBinding system:kube-dns-metrics; SubjectAccessReview agreed on 40\/40 samples$/);
+    const cause = (creep.evidence as { cause: { items: { object: string; backup: string; cause: string; fix: string[] }[] } }).cause.items;
+    expect(cause).toEqual([{
+      object: 'ClusterRoleBinding system:kube-dns-metrics', change: 'added', grants: 'ClusterRole cluster-admin',
+      subjects: ['ServiceAccount kube-system/default', 'Group system:nodes'], backup: 'absent',
+      cause: `not in backup ${hidden.backup!.id}: made after the backup (by a chaos step, an attacker or a change nobody reviewed), and kept because the restore does not prune`,
+      fix: [
+        'kubectl delete clusterrolebinding system:kube-dns-metrics', 'rotate tokens of kube-system/default', 'revoke the credentials of Group system:nodes',
+        'restore with restore.options.prune: true, so a restore removes grants the backup does not have',
+      ],
+    }]);
+    expect(creep.recommendation).toMatch(/^ClusterRoleBinding system:kube-dns-metrics \(ClusterRole cluster-admin to ServiceAccount kube-system\/default, Group system:nodes\) is new: not in backup /);
   });
 
   // No time limit on the drills themselves: durations are figures (printed below, measured in bench/), not assertions.
@@ -131,7 +152,9 @@ describe('built-in drills end to end (kdrill run as a subprocess, local provider
     expect(byName['restore-interrupted']!.restore).toMatchObject({ attempts: 2, notes: expect.arrayContaining([expect.stringMatching(/^attempt 1 failed: /)]) });
     expect(byName['full-cluster-loss']!.restore).toMatchObject({ strategy: 'etcd-snapshot', target: 'fresh' });
     expect(byName['fresh-cluster-api-export']!.restore).toMatchObject({ strategy: 'resource-export', target: 'fresh' });
-    expect(byName['rbac-tamper']!.restore!.counts.pruned).toBeGreaterThanOrEqual(1);
+    // Both planted bindings, the disguised one included, are pruned.
+    expect(byName['rbac-tamper']!.restore!.counts.pruned).toBeGreaterThanOrEqual(2);
+    expect(byName['rbac-tamper']!.restore!.notes.join('\n')).toContain('ClusterRoleBinding system:kube-dns-metrics');
     expect(byName['kek-rotation']!.timeline.some((e) => e.step?.includes('rotate-kek') && e.status === 'passed')).toBe(true);
     expect(await leaks(out)).toEqual([]);
     expect(await listStates(join(home, 'clusters'))).toEqual([]);

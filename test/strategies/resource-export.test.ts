@@ -144,6 +144,27 @@ describe('resource-export on a real cluster', () => {
     expect(diffStates(baseline, await captureState(ctx.client))).toEqual([]);
   });
 
+  it('prunes a cluster-admin binding dressed as bootstrap and puts a widened bootstrap binding back to its policy', async () => {
+    const crbs = '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings';
+    await seedCreate(ctx.client, crbs, {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding',
+      metadata: { name: 'system:kube-dns-metrics', labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' }, annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' } },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: 'kube-system' }, { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'system:nodes' }],
+    });
+    const scheduler = await ctx.client.get(`${crbs}/system:kube-scheduler`);
+    const policySubjects = scheduler.subjects;
+    await ctx.client.replace(`${crbs}/system:kube-scheduler`, { ...scheduler, subjects: [...(scheduler.subjects as object[]), { kind: 'ServiceAccount', name: 'default', namespace: 'kube-system' }] });
+
+    const report = await resourceExport.restore(ctx, backup, { prune: true });
+    expect(report.counts).toMatchObject({ pruned: 2, failed: 0 });
+    expect(report.notes.join('\n')).toContain("pruned: changed bootstrap object reset to the apiserver's policy");
+    expect(await ctx.client.getOptional(`${crbs}/system:kube-dns-metrics`)).toBeUndefined();
+    // Reset, not deleted: the scheduler keeps its own grant, the extra subject is gone.
+    expect((await ctx.client.get(`${crbs}/system:kube-scheduler`)).subjects).toEqual(policySubjects);
+    expect(diffStates(baseline, await captureState(ctx.client))).toEqual([]);
+  }, 120_000);
+
   it('restores a namespace in bulk, next to raw parallel creates (throughput recorded as a figure)', async () => {
     const rawBefore = await timeRawCreates(ctx.client, 'rx-raw-1', BULK);
     const bulkBackup = await resourceExport.backup(ctx, { namespaces: ['rx-b'], includeClusterScoped: false });

@@ -26,6 +26,8 @@ export interface CompareOptions {
   maxDiffLines?: number;
   /** Changed objects that get a rendered diff (the rest are only counted). */
   maxDiffs?: number;
+  /** Names of the two sides in the diff headers (default baseline, restored). */
+  labels?: [string, string];
 }
 
 /** Compare two captures keyed by objectKey: which objects are missing, extra, or changed (with a readable diff). */
@@ -56,7 +58,7 @@ export function compareStates(
     }
     count(key, 'changed');
     const withDiff = result.changed.length < (options.maxDiffs ?? 20);
-    result.changed.push({ key, diff: withDiff ? unifiedDiff(key, a, b, options.maxDiffLines) : '' });
+    result.changed.push({ key, diff: withDiff ? unifiedDiff(key, a, b, options.maxDiffLines, options.labels) : '' });
   }
   for (const key of Object.keys(current).sort()) {
     count(key, 'current');

@@ -7,8 +7,8 @@ export function stableYaml(value: unknown): string {
 }
 
 /** A unified diff of two objects as stable YAML, cut to `maxLines` lines (with a note saying how many were cut). */
-export function unifiedDiff(label: string, before: unknown, after: unknown, maxLines = 60): string {
-  const patch = createTwoFilesPatch(`baseline/${label}`, `restored/${label}`, stableYaml(before), stableYaml(after), undefined, undefined, {
+export function unifiedDiff(label: string, before: unknown, after: unknown, maxLines = 60, sides: [string, string] = ['baseline', 'restored']): string {
+  const patch = createTwoFilesPatch(`${sides[0]}/${label}`, `${sides[1]}/${label}`, stableYaml(before), stableYaml(after), undefined, undefined, {
     context: 2,
   });
   // The first line is a `===` separator the diff package adds; the file headers stay.

@@ -1,3 +1,4 @@
+import { sleep } from '../../core/sleep.js';
 import type { KubeClient } from '../../kube/client.js';
 import type { EffectivePermissions, PermissionDiff } from './effective-permissions.js';
 import type { NonResourceGrant } from './rules.js';
@@ -49,8 +50,26 @@ function interleave<T>(lists: T[][]): T[] {
   return out;
 }
 
-/** Ask the apiserver (SubjectAccessReview) about each sample, as the subject alone (no extra groups). */
-export async function reviewAccess(client: KubeClient, samples: readonly AccessSample[]): Promise<AccessReviewResult[]> {
+/** Re-asking a disagreement: the aggregation controller may still be writing rules the model already counts. */
+const RECHECKS = 3;
+const RECHECK_DELAY_MS = 500;
+
+/**
+ * Ask the apiserver (SubjectAccessReview) about each sample, as the subject alone (no extra groups). A disagreement
+ * is asked again a few times, half a second apart, before it stands: only a lasting one means the model is wrong.
+ */
+export async function reviewAccess(client: KubeClient, samples: readonly AccessSample[], signal?: AbortSignal): Promise<AccessReviewResult[]> {
+  const results = await askAll(client, samples);
+  for (let round = 0; round < RECHECKS && results.some((r) => !r.agrees); round++) {
+    await sleep(RECHECK_DELAY_MS, signal, 'SubjectAccessReview recheck');
+    const again = results.map((r, i) => (r.agrees ? undefined : i)).filter((i): i is number => i !== undefined);
+    const answers = await askAll(client, again.map((i) => samples[i]!));
+    again.forEach((i, j) => (results[i] = answers[j]!));
+  }
+  return results;
+}
+
+async function askAll(client: KubeClient, samples: readonly AccessSample[]): Promise<AccessReviewResult[]> {
   return Promise.all(
     samples.map(async (s) => {
       const review = await client.request<{ status?: { allowed?: boolean } }>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {

@@ -13,17 +13,20 @@ export interface PermissionDiff {
   lost: SubjectDelta[];
 }
 
-/** Permissions the restored cluster grants that the baseline did not (gained), and the reverse (lost), by RBAC matching. */
+/**
+ * Permissions someone granted in the restored cluster that the baseline did not allow at all (gained), and the reverse
+ * (lost), by RBAC matching. A permission the other side still holds through the apiserver's own policy is neither.
+ */
 export function diffPermissions(baseline: EffectivePermissions, restored: EffectivePermissions): PermissionDiff {
   return { gained: missingFrom(restored, baseline), lost: missingFrom(baseline, restored) };
 }
 
-/** Every permission of `from` that `other` does not grant, by subject, sorted. */
+/** Every granted permission of `from` that `other` does not hold, by subject, sorted. */
 function missingFrom(from: EffectivePermissions, other: EffectivePermissions): SubjectDelta[] {
   const out: SubjectDelta[] = [];
   for (const key of Object.keys(from.subjects).sort()) {
     const held = from.subjects[key] as SubjectPermissions;
-    const theirs = other.subjects[key];
+    const theirs = other.held[key];
     const delta: SubjectDelta = { subject: held.subject, resources: {}, nonResourceURLs: {} };
     for (const [tuple, grants] of Object.entries(held.resources)) if (!allows(theirs, parseTupleKey(tuple))) delta.resources[tuple] = grants;
     for (const [url, grants] of Object.entries(held.nonResourceURLs)) if (!allowsNonResource(theirs, parseNonResourceKey(url))) delta.nonResourceURLs[url] = grants;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { policyFor } from '../../bootstrap/policy.js';
 import type { ApiResource, KubeObject } from '../../kube/types.js';
 import { computeEffectivePermissions, dangerousGrants, diffPermissions, type RbacObjects } from './effective-permissions.js';
 import type { PolicyRule } from './rules.js';
@@ -14,6 +15,14 @@ const CATALOG: ApiResource[] = [
   res(RBAC, 'clusterroles', false, ['get', 'bind', 'escalate']),
 ];
 const SA = 'ServiceAccount:system:serviceaccount:shop:web';
+
+const policy = policyFor('v1.37.2');
+
+/** An RBAC object exactly as the 1.37 bootstrap policy makes it. */
+function policyObject(kind: string, name: string): KubeObject {
+  const { labels, ...rest } = structuredClone(policy.variants(kind, undefined, name)[0]!);
+  return { apiVersion: `${RBAC}/v1`, kind, metadata: { name, labels: labels ?? {} }, ...rest };
+}
 
 function res(group: string, name: string, namespaced: boolean, verbs: string[], subresources: string[] = []): ApiResource {
   return { group, version: 'v1', name, kind: name, namespaced, verbs, subresources };
@@ -41,7 +50,7 @@ describe('computeEffectivePermissions', () => {
       clusterRoles: [
         obj('ClusterRole', 'agg', {
           aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'x/agg': 'true' } }, { matchExpressions: [{ key: 'tier', operator: 'In', values: ['b'] }] }] },
-          rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['list'] }], // stale stored rules are ignored
+          rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }], // live rules the controller wrote
         }),
         clusterRole('part-a', [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }], { 'x/agg': 'true' }),
         clusterRole('part-b', [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['list'] }], { tier: 'b' }),
@@ -104,18 +113,28 @@ describe('computeEffectivePermissions', () => {
     expect(perms.notes).toEqual(['RoleBinding shop/dangling grants nothing: its roleRef Role shop/gone does not exist']);
   });
 
-  it('skips bootstrap bindings of system subjects unless includeSystem, but never a system role given to a user', () => {
-    const bootstrap = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
+  it('holds the apiserver\'s own grants without counting them as anyone\'s, unless includeSystem', () => {
+    const objects = rbac({ clusterRoles: [policyObject('ClusterRole', 'cluster-admin')], clusterRoleBindings: [policyObject('ClusterRoleBinding', 'cluster-admin')] });
+    const perms = (includeSystem: boolean) => computeEffectivePermissions(objects, { catalog: CATALOG, policy, includeSystem });
+    expect(Object.keys(perms(false).subjects)).toEqual([]);
+    expect(Object.keys(perms(false).held)).toEqual(['Group:system:masters']);
+    expect(Object.keys(perms(true).subjects)).toEqual(['Group:system:masters']);
+  });
+
+  it('models a live aggregated rule its selectors do not select, and notes it (the authorizer uses live rules)', () => {
     const objects = rbac({
-      clusterRoles: [clusterRole('cluster-admin', [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }], bootstrap)],
-      clusterRoleBindings: [
-        binding('ClusterRoleBinding', 'cluster-admin', ['ClusterRole', 'cluster-admin'], [{ kind: 'Group', name: 'system:masters' }, saSubject], undefined, bootstrap),
-        binding('ClusterRoleBinding', 'anon-admin', ['ClusterRole', 'cluster-admin'], [{ kind: 'Group', name: 'system:anonymous' }]),
+      clusterRoles: [
+        obj('ClusterRole', 'agg', { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'x/agg': 'true' } }] }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }] }),
+        clusterRole('part', [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }], { 'x/agg': 'true' }),
       ],
+      clusterRoleBindings: [binding('ClusterRoleBinding', 'web-agg', ['ClusterRole', 'agg'], [saSubject])],
     });
-    const subjects = (includeSystem: boolean) => Object.keys(computeEffectivePermissions(objects, { catalog: CATALOG, includeSystem }).subjects).sort();
-    expect(subjects(false)).toEqual(['Group:system:anonymous', SA]);
-    expect(subjects(true)).toEqual(['Group:system:anonymous', 'Group:system:masters', SA]);
+    const perms = computeEffectivePermissions(objects, { catalog: CATALOG });
+    expect(Object.keys(perms.subjects[SA]?.resources ?? {}).sort()).toEqual([`${CLUSTER_SCOPE}||pods|||get`, `${CLUSTER_SCOPE}||secrets|||list`]);
+    expect(perms.notes).toEqual([
+      'ClusterRole agg: 1 live rule(s) its aggregationRule does not select, counted as granted (the authorizer uses them until the aggregation controller rewrites them): {"apiGroups":[""],"resources":["secrets"],"verbs":["list"]}',
+      'ClusterRole agg: 1 selected rule(s) not yet in its live rules, counted as granted (the aggregation controller adds them): {"apiGroups":[""],"resources":["pods"],"verbs":["get"]}',
+    ]);
   });
 });
 
@@ -193,18 +212,44 @@ describe('dangerousGrants', () => {
   });
 });
 
-describe('system exclusion never hides a grant to everyone', () => {
-  it('counts system:authenticated added to the bootstrap cluster-admin binding as a gain', () => {
-    const admin = clusterRole('cluster-admin', [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }], { 'kubernetes.io/bootstrapping': 'rbac-defaults' });
-    const before = rbac({ clusterRoles: [admin], clusterRoleBindings: [binding('ClusterRoleBinding', 'cluster-admin', ['ClusterRole', 'cluster-admin'], [{ kind: 'Group', name: 'system:masters' }], undefined, { 'kubernetes.io/bootstrapping': 'rbac-defaults' })] });
-    const after = rbac({
-      clusterRoles: [admin],
-      clusterRoleBindings: [binding('ClusterRoleBinding', 'cluster-admin', ['ClusterRole', 'cluster-admin'], [{ kind: 'Group', name: 'system:masters' }, { kind: 'Group', name: 'system:authenticated' }], undefined, { 'kubernetes.io/bootstrapping': 'rbac-defaults' })],
-    });
-    const opts = { catalog: CATALOG, includeSystem: false };
-    const diff = diffPermissions(computeEffectivePermissions(before, opts), computeEffectivePermissions(after, opts));
-    expect(JSON.stringify(diff)).toContain('system:authenticated');
-    expect(keysOf(after, 'Group:system:authenticated').length).toBeGreaterThan(0);
-    expect(keysOf(after, 'Group:system:masters')).toEqual([]);
+describe('bootstrap grants are decided by content against the apiserver\'s policy', () => {
+  const base = () => rbac({
+    clusterRoles: [policyObject('ClusterRole', 'cluster-admin'), policyObject('ClusterRole', 'system:kube-scheduler')],
+    clusterRoleBindings: [policyObject('ClusterRoleBinding', 'cluster-admin'), policyObject('ClusterRoleBinding', 'system:kube-scheduler')],
+  });
+  const opts = { catalog: CATALOG, policy };
+  const diffOf = (after: RbacObjects) => diffPermissions(computeEffectivePermissions(base(), opts), computeEffectivePermissions(after, opts));
+
+  it('sees a planted system: binding with the bootstrap label and annotation as a gain of every subject it binds', () => {
+    const after = base();
+    after.clusterRoleBindings.push(binding('ClusterRoleBinding', 'system:kube-dns-metrics', ['ClusterRole', 'cluster-admin'],
+      [{ kind: 'ServiceAccount', name: 'default', namespace: 'kube-system' }, { kind: 'Group', name: 'system:nodes' }], undefined, { 'kubernetes.io/bootstrapping': 'rbac-defaults' }));
+    const diff = diffOf(after);
+    expect(diff.gained.map((d) => `${d.subject.kind}:${d.subject.name}`)).toEqual(['Group:system:nodes', 'ServiceAccount:system:serviceaccount:kube-system:default']);
+    expect(diff.gained[0]?.resources[`${CLUSTER_SCOPE}|*|*|||*`]).toEqual(['ClusterRoleBinding system:kube-dns-metrics → ClusterRole cluster-admin']);
+  });
+
+  it('counts a subject added to a bootstrap binding, and never the policy\'s own subject', () => {
+    const after = base();
+    const admin = after.clusterRoleBindings[0]!;
+    admin.subjects = [...(admin.subjects as object[]), { kind: 'Group', name: 'system:authenticated', apiGroup: RBAC }];
+    const diff = diffOf(after);
+    expect(diff.gained.map((d) => d.subject.name)).toEqual(['system:authenticated']);
+  });
+
+  it('counts only the extra rule of a widened bootstrap role: the policy\'s rules were already held', () => {
+    const after = base();
+    const scheduler = after.clusterRoles[1]!;
+    scheduler.rules = [...(scheduler.rules as PolicyRule[]), { apiGroups: [''], resources: ['secrets'], verbs: ['list'] }];
+    const diff = diffOf(after);
+    expect(diff.gained.map((d) => [d.subject.name, Object.keys(d.resources)])).toEqual([['system:kube-scheduler', [`${CLUSTER_SCOPE}||secrets|||list`]]]);
+    expect(dangerousGrants(computeEffectivePermissions(after, opts)).map((g) => g.reason)).toEqual(['secrets-read-cluster-wide']);
+  });
+
+  it('does not call a grant lost when the apiserver\'s policy still makes it', () => {
+    const before = base();
+    before.clusterRoleBindings.push(binding('ClusterRoleBinding', 'mine', ['ClusterRole', 'system:kube-scheduler'], [{ kind: 'User', name: 'system:kube-scheduler', apiGroup: RBAC }]));
+    const diff = diffPermissions(computeEffectivePermissions(before, opts), computeEffectivePermissions(base(), opts));
+    expect(diff.lost).toEqual([]);
   });
 });

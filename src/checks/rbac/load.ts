@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
+import { apiserverDefault } from '../../bootstrap/defaults.js';
+import type { BootstrapPolicy } from '../../bootstrap/policy.js';
 import type { KubeClient } from '../../kube/client.js';
-import type { KubeObject } from '../../kube/types.js';
 import type { RbacObjects } from './effective-permissions.js';
-import { isSystemObject, isSystemSubject } from './system.js';
-import { subjectRef } from './tuples.js';
 
 const RBAC = '/apis/rbac.authorization.k8s.io/v1';
+
+/** The identity value of an object equal to the apiserver's bootstrap policy: its content is its version's policy. */
+export const BOOTSTRAP_IDENTITY = 'bootstrap';
 
 /** List the four RBAC kinds cluster-wide (list items lack kind, so it is set here). */
 export async function loadRbac(client: KubeClient): Promise<RbacObjects> {
@@ -20,33 +22,38 @@ export async function loadRbac(client: KubeClient): Promise<RbacObjects> {
   return { roles, clusterRoles, roleBindings, clusterRoleBindings };
 }
 
-/** `Kind ns/name` → hash of what the object grants (rules, aggregationRule, roleRef, subjects), system objects left out unless asked. */
-export function rbacIdentities(objects: RbacObjects, options: { includeSystem?: boolean; namespaces?: readonly string[] } = {}): Record<string, string> {
+/**
+ * `Kind ns/name` → hash of what the object grants (rules, aggregationRule, labels, roleRef, subjects), or `bootstrap`
+ * for an object equal to the apiserver's policy (unless includeSystem): such objects are compared by that verdict
+ * only, so another version's policy is no change, while a changed bootstrap object is.
+ */
+export function rbacIdentities(
+  objects: RbacObjects,
+  policy: BootstrapPolicy,
+  options: { includeSystem?: boolean; namespaces?: readonly string[] } = {},
+): Record<string, string> {
   const out: Record<string, string> = {};
   const all = [...objects.clusterRoles, ...objects.clusterRoleBindings, ...objects.roles, ...objects.roleBindings];
   for (const o of all) {
     const namespace = o.metadata.namespace;
     if (namespace && options.namespaces?.length && !options.namespaces.includes(namespace)) continue;
-    if (!options.includeSystem && isSystemObject(o) && onlySystemSubjects(o)) continue;
-    const content = JSON.stringify([o.rules ?? null, o.aggregationRule ?? null, o.roleRef ?? null, o.subjects ?? null]);
-    out[`${o.kind} ${namespace ? `${namespace}/` : ''}${o.metadata.name}`] = createHash('sha256').update(content).digest('hex').slice(0, 16);
+    const key = `${o.kind} ${namespace ? `${namespace}/` : ''}${o.metadata.name}`;
+    if (!options.includeSystem && apiserverDefault(o, policy)) {
+      out[key] = BOOTSTRAP_IDENTITY;
+      continue;
+    }
+    // Labels count on roles: they decide which aggregated roles take a role's rules.
+    const labels = o.kind.endsWith('Role') ? (o.metadata.labels ?? null) : null;
+    const content = JSON.stringify([o.rules ?? null, o.aggregationRule ?? null, o.roleRef ?? null, o.subjects ?? null, labels]);
+    out[key] = createHash('sha256').update(content).digest('hex').slice(0, 16);
   }
   return out;
 }
 
-/** Roles have no subjects: a system role counts as system. */
-function onlySystemSubjects(o: KubeObject): boolean {
-  const subjects = (o.subjects ?? []) as { kind?: string; name?: string; namespace?: string }[];
-  return subjects.every((s) => {
-    const ref = subjectRef(s, o.metadata.namespace);
-    return !ref || isSystemSubject(ref);
-  });
-}
-
-/** Objects added, removed and changed between two identity maps. */
+/** Objects added, removed and changed between two identity maps; bootstrap objects appearing or vanishing are neither. */
 export function diffIdentities(before: Record<string, string>, after: Record<string, string>): { added: string[]; removed: string[]; changed: string[] } {
-  const added = Object.keys(after).filter((k) => !(k in before)).sort();
-  const removed = Object.keys(before).filter((k) => !(k in after)).sort();
+  const added = Object.keys(after).filter((k) => !(k in before) && after[k] !== BOOTSTRAP_IDENTITY).sort();
+  const removed = Object.keys(before).filter((k) => !(k in after) && before[k] !== BOOTSTRAP_IDENTITY).sort();
   const changed = Object.keys(after).filter((k) => k in before && before[k] !== after[k]).sort();
   return { added, removed, changed };
 }

@@ -1,11 +1,14 @@
+import { canonicalItem } from '../../bootstrap/content.js';
 import type { KubeObject } from '../../kube/types.js';
 import type { RbacObjects } from './effective-permissions.js';
 import type { PolicyRule } from './rules.js';
 import { selectorMatches, type LabelSelector } from './selector.js';
 
 /**
- * Rules of every Role (`Role ns/name`) and ClusterRole (`ClusterRole name`). A ClusterRole with an aggregationRule gets
- * the rules of every other ClusterRole its selectors match (resolved recursively), as the aggregation controller computes them.
+ * Rules of every Role (`Role ns/name`) and ClusterRole (`ClusterRole name`). An aggregated ClusterRole holds both the
+ * rules its selectors match (resolved recursively, what the aggregation controller will write) and its live `.rules`
+ * (what the authorizer uses now); where the two differ, a note says how, so neither a lagging controller nor a rule
+ * written straight into an aggregated role goes unseen.
  */
 export function resolveRoleRules(objects: Pick<RbacObjects, 'roles' | 'clusterRoles'>, notes: string[]): Map<string, PolicyRule[]> {
   const out = new Map<string, PolicyRule[]>();
@@ -30,12 +33,27 @@ export function resolveRoleRules(objects: Pick<RbacObjects, 'roles' | 'clusterRo
     const matched = [...byName.values()].filter(
       (other) => other.metadata.name !== name && selectors.some((s) => selectorMatches(s, other.metadata.labels)),
     );
-    const rules = matched.flatMap((other) => resolve(other));
+    const selected = matched.flatMap((other) => resolve(other));
     resolving.delete(name);
-    return remember(name, rules);
+    return remember(name, union(selected, rulesOf(role), name, notes));
   };
   for (const role of objects.clusterRoles) resolve(role);
   return out;
+}
+
+/** The selected rules plus live rules the selection lacks; notes each side's extra rules. */
+function union(selected: PolicyRule[], live: PolicyRule[], name: string, notes: string[]): PolicyRule[] {
+  const selectedKeys = new Set(selected.map(canonicalItem));
+  const liveKeys = new Set(live.map(canonicalItem));
+  const onlyLive = live.filter((r) => !selectedKeys.has(canonicalItem(r)));
+  const onlySelected = [...selectedKeys].filter((k) => !liveKeys.has(k));
+  if (onlyLive.length) {
+    notes.push(`ClusterRole ${name}: ${onlyLive.length} live rule(s) its aggregationRule does not select, counted as granted (the authorizer uses them until the aggregation controller rewrites them): ${onlyLive.slice(0, 3).map(canonicalItem).join(' ')}`);
+  }
+  if (onlySelected.length) {
+    notes.push(`ClusterRole ${name}: ${onlySelected.length} selected rule(s) not yet in its live rules, counted as granted (the aggregation controller adds them): ${onlySelected.slice(0, 3).join(' ')}`);
+  }
+  return [...selected, ...onlyLive];
 }
 
 function rulesOf(role: KubeObject): PolicyRule[] {

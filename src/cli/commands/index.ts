@@ -28,6 +28,7 @@ export const COMMANDS: CommandEntry[] = [
   { command: 'validate <files...>', describe: 'check scenario and drill files without running anything', load: async () => (await import('./validate.js')).validateCommand },
   { command: 'keys', describe: 'create, rotate and re-wrap with local key files (never prints key material)', load: async () => (await import('./keys.js')).keysCommand },
   { command: 'backups', describe: 'list, show, verify and prune backups in a store', load: async () => (await import('./backups.js')).backupsCommand },
+  { command: 'drift', describe: 'compare a live cluster with a backup: CRDs, effective RBAC, Secrets (hashed) and every other object', load: async () => (await import('./drift.js')).driftCommand },
   { command: 'evidence', describe: 'check signed drill evidence (runs made with kdrill run --sign)', load: async () => (await import('./evidence.js')).evidenceCommand },
 ];
 

@@ -1,3 +1,4 @@
+import { loadBootstrapPolicy } from '../../bootstrap/policy.js';
 import type { KubeClient } from '../../kube/client.js';
 import { collectionPath, joinApiVersion } from '../../kube/paths.js';
 import type { KubeObject } from '../../kube/types.js';
@@ -56,13 +57,14 @@ async function listResource(client: KubeClient, r: SelectedResource, options: Ba
 }
 
 async function skipContext(client: KubeClient, listed: CollectedResource[]): Promise<SkipContext> {
+  const policy = await loadBootstrapPolicy(client);
   const needsServices = listed.some((l) => l.resource.group === '' && l.resource.name === 'endpoints');
-  if (!needsServices) return { selectorServices: new Set() };
+  if (!needsServices) return { selectorServices: new Set(), policy };
   const services =
     listed.find((l) => l.resource.group === '' && l.resource.name === 'services')?.items ??
     (await client.listAll('/api/v1/services')).items;
   const withSelector = services.filter((s) => Object.keys((s.spec as { selector?: object } | undefined)?.selector ?? {}).length > 0);
-  return { selectorServices: new Set(withSelector.map((s) => `${s.metadata.namespace}/${s.metadata.name}`)) };
+  return { selectorServices: new Set(withSelector.map((s) => `${s.metadata.namespace}/${s.metadata.name}`)), policy };
 }
 
 function noteSkip(skipped: Map<SkipRuleId, SkipNote>, rule: SkipRuleId, obj: KubeObject): void {

@@ -1,5 +1,6 @@
+import { loadBootstrapPolicy } from '../../bootstrap/policy.js';
 import type { DrillContext } from '../../contracts/types.js';
-import type { KubeClient } from '../../kube/client.js';
+import { FIELD_MANAGER, type KubeClient } from '../../kube/client.js';
 import type { ApplyEnv } from './apply.js';
 import { shorten } from './api-errors.js';
 import type { BackupIndex } from './layout.js';
@@ -26,13 +27,14 @@ export async function pruneObjects(
     await mapLimit(batch, env.options.parallelism, async (c) => {
       const name = describeObject(c.object);
       if (env.options.dryRun) {
-        env.entries.push({ action: 'prune', object: name, tier });
+        env.entries.push({ action: 'prune', object: name, tier, ...(c.reset ? { note: RESET_NOTE } : {}) });
         done++;
         return;
       }
       try {
-        await withRetry(() => env.client.delete(c.path), env.policy);
-        env.notes.add('pruned (not in the backup)', name, 20);
+        if (c.reset) await withRetry(() => env.client.request('PUT', c.path, { body: c.reset, query: { fieldManager: FIELD_MANAGER } }), env.policy);
+        else await withRetry(() => env.client.delete(c.path), env.policy);
+        env.notes.add(c.reset ? `pruned: ${RESET_NOTE}` : 'pruned (not in the backup)', name, 20);
         done++;
       } catch (error) {
         env.notes.add('prune failed', `${name}: ${shorten(error instanceof Error ? error.message : String(error))}`, 20);
@@ -45,10 +47,13 @@ export async function pruneObjects(
   return { pruned, failed };
 }
 
-/** Services with a selector in the target: their Endpoints are controller-managed, never pruned. */
-export async function selectorServices(client: Pick<KubeClient, 'listAll'>, index: BackupIndex): Promise<SkipContext> {
-  if (!index.resources.some((r) => r.group === '' && r.resource === 'endpoints')) return { selectorServices: new Set() };
+const RESET_NOTE = "changed bootstrap object reset to the apiserver's policy";
+
+/** What the skip rules need in the target: Services with a selector (their Endpoints are never pruned) and the bootstrap policy. */
+export async function selectorServices(client: Pick<KubeClient, 'listAll' | 'get'>, index: BackupIndex): Promise<SkipContext> {
+  const policy = await loadBootstrapPolicy(client);
+  if (!index.resources.some((r) => r.group === '' && r.resource === 'endpoints')) return { selectorServices: new Set(), policy };
   const services = (await client.listAll('/api/v1/services')).items;
   const withSelector = services.filter((s) => Object.keys((s.spec as { selector?: object } | undefined)?.selector ?? {}).length > 0);
-  return { selectorServices: new Set(withSelector.map((s) => `${s.metadata.namespace}/${s.metadata.name}`)) };
+  return { selectorServices: new Set(withSelector.map((s) => `${s.metadata.namespace}/${s.metadata.name}`)), policy };
 }

@@ -1,3 +1,4 @@
+import { resetToPolicy } from '../../bootstrap/defaults.js';
 import type { KubeClient } from '../../kube/client.js';
 import { isNotFound } from '../../kube/errors.js';
 import { collectionPath, joinApiVersion, objectPath } from '../../kube/paths.js';
@@ -10,6 +11,8 @@ import { withRetry, type RetryPolicy } from './retry.js';
 import { objectSkipRule, type SkipContext } from './skip-rules.js';
 import { tierOf, type Tier } from './tiers.js';
 
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+
 /** Namespaces a prune never deletes, whatever the backup holds. */
 export const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
 
@@ -18,6 +21,8 @@ export interface PruneCandidate {
   tier: Tier;
   path: string;
   object: KubeObject;
+  /** For a changed bootstrap RBAC object: its policy content, written instead of deleting what the cluster needs. */
+  reset?: KubeObject;
 }
 
 /** Where pruning may act: the backed-up namespaces (after mapping) and whether cluster-scoped objects are in scope. */
@@ -47,8 +52,9 @@ export function shouldPrune(live: KubeObject, entry: IndexedResource, planned: S
   const { name, namespace } = live.metadata;
   if (planned.has(objectKey(entry.group, entry.resource, namespace, name))) return false;
   if (objectSkipRule(entry.group, entry.resource, live, scope.skipContext, scope.keepSkipped)) return false;
-  // A controller owns its dependents' lifecycle: pruning the owner takes them along.
-  if ((live.metadata.ownerReferences ?? []).some((r) => r.controller)) return false;
+  // A controller owns its dependents' lifecycle: pruning the owner takes them along. Not for grants: anyone who can
+  // write a binding can also write an ownerReference, and a grant the backup lacks must go whatever claims it.
+  if (entry.group !== RBAC_GROUP && (live.metadata.ownerReferences ?? []).some((r) => r.controller)) return false;
   if (entry.group === '' && entry.resource === 'namespaces') return scope.namespaceObjects && !SYSTEM_NAMESPACES.has(name);
   return entry.namespaced ? scope.namespaces.has(namespace ?? '') : scope.clusterScoped;
 }
@@ -73,11 +79,15 @@ export async function findPruneCandidates(
     return items
       .map((o) => (o.apiVersion && o.kind ? o : { ...o, apiVersion, kind: entry.kind }))
       .filter((o) => shouldPrune(o, entry, planned, scope))
-      .map((object) => ({
-        tier: tierOf(entry.group, entry.resource, entry.custom),
-        path: objectPath(apiVersion, served.name, object.metadata.name, served.namespaced ? object.metadata.namespace : undefined),
-        object,
-      }));
+      .map((object) => {
+        const reset = resetToPolicy(object, scope.skipContext.policy);
+        return {
+          tier: tierOf(entry.group, entry.resource, entry.custom),
+          path: objectPath(apiVersion, served.name, object.metadata.name, served.namespaced ? object.metadata.namespace : undefined),
+          object,
+          ...(reset ? { reset } : {}),
+        };
+      });
   });
   return found.flat();
 }

@@ -3,12 +3,19 @@ import type { AuditLog } from '../../audit/audit-log.js';
 import type { KubeObject } from '../../kube/types.js';
 import type { BackupManifest, BackupReader } from '../../store/types.js';
 import { assertSealedAsDeclared } from '../../store/seal-policy.js';
-import { INDEX_NAME, type BackupIndex } from './layout.js';
+import { INDEX_NAME, type BackupIndex, type IndexedResource } from './layout.js';
 import type { BackedUpResource } from './plan.js';
 import { mapLimit } from '../../core/map-limit.js';
 
-/** index.json and every artifact, read (hash-checked and decrypted by the store) before the restore writes anything. */
-export async function readBackup(reader: BackupReader, audit: AuditLog): Promise<{ index: BackupIndex; resources: BackedUpResource[] }> {
+/**
+ * index.json and every artifact (or those `only` selects), read (hash-checked and decrypted by the store) before the
+ * restore writes anything.
+ */
+export async function readBackup(
+  reader: BackupReader,
+  audit: AuditLog,
+  only: (entry: IndexedResource) => boolean = () => true,
+): Promise<{ index: BackupIndex; resources: BackedUpResource[] }> {
   const { manifest } = reader;
   const index = parseJson<BackupIndex>(await reader.get(INDEX_NAME), INDEX_NAME, manifest);
   if (index.formatVersion !== 1 || !Array.isArray(index.resources)) {
@@ -16,7 +23,7 @@ export async function readBackup(reader: BackupReader, audit: AuditLog): Promise
   }
   // Kinds sealed through sealKinds: the index (hash-checked under the manifest MAC) says which; none may be plaintext.
   assertSealedAsDeclared(manifest, index.resources.filter((r) => r.sealed).map((r) => r.artifact));
-  const resources = await mapLimit(index.resources, 8, async (entry) => {
+  const resources = await mapLimit(index.resources.filter(only), 8, async (entry) => {
     const items = parseJson<KubeObject[]>(await reader.get(entry.artifact), entry.artifact, manifest);
     if (!Array.isArray(items) || items.length !== entry.count) {
       throw corrupt(manifest, entry.artifact, `it holds ${Array.isArray(items) ? items.length : 'no'} objects, index.json says ${entry.count}`);

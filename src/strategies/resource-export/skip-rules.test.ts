@@ -1,11 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject, ObjectMeta } from '../../kube/types.js';
+import { policyFor } from '../../bootstrap/policy.js';
 import { objectSkipRule, typeSkipRule, type SkipContext } from './skip-rules.js';
 
-const ctx: SkipContext = { selectorServices: new Set(['app/web']) };
+const policy = policyFor('v1.37.2');
+const ctx: SkipContext = { selectorServices: new Set(['app/web']), policy };
 const obj = (metadata: Partial<ObjectMeta>, rest: Record<string, unknown> = {}): KubeObject => ({
   apiVersion: 'v1', kind: 'X', metadata: { name: 'n', namespace: 'app', ...metadata }, ...rest,
 });
+/** An object exactly as the 1.37 policy makes it. */
+function policyObject(kind: string, name: string): KubeObject {
+  const { labels, spec, ...rest } = structuredClone(policy.variants(kind, undefined, name)[0]!);
+  const apiVersion = spec ? 'flowcontrol.apiserver.k8s.io/v1' : 'rbac.authorization.k8s.io/v1';
+  return { apiVersion, kind, metadata: { name, labels: labels ?? {} }, ...(spec ? { spec } : {}), ...rest };
+}
+const planted: KubeObject = {
+  apiVersion: 'rbac.authorization.k8s.io/v1',
+  kind: 'ClusterRoleBinding',
+  metadata: { name: 'system:kube-dns-metrics', labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' }, annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' } },
+  roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+  subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: 'kube-system' }, { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'system:nodes' }],
+};
 const owner = (apiVersion: string, kind: string) => ({ ownerReferences: [{ apiVersion, kind, name: 'o', uid: 'u', controller: true }] });
 const rule = (type: string, o: KubeObject, disabled: string[] = []) => {
   const [group, resource] = type.split('/') as [string, string];
@@ -21,10 +36,11 @@ describe('objectSkipRule', () => {
     ['root-ca-configmap', '/configmaps', obj({ name: 'kube-root-ca.crt' })],
     ['apiserver-configmaps', '/configmaps', obj({ name: 'extension-apiserver-authentication', namespace: 'kube-system' })],
     ['bootstrap-tokens', '/secrets', obj({}, { type: 'bootstrap.kubernetes.io/token' })],
-    ['bootstrap-rbac', 'rbac.authorization.k8s.io/clusterroles', obj({ name: 'system:basic-user', annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' } })],
-    ['bootstrap-rbac', 'rbac.authorization.k8s.io/clusterroles', obj({ name: 'view', annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' } })],
-    ['apf-bootstrap', 'flowcontrol.apiserver.k8s.io/flowschemas', obj({ annotations: { 'apf.kubernetes.io/autoupdate-spec': 'true' } })],
-    ['automanaged-apiservices', 'apiregistration.k8s.io/apiservices', obj({ labels: { 'kube-aggregator.kubernetes.io/automanaged': 'onstart' } })],
+    ['bootstrap-rbac', 'rbac.authorization.k8s.io/clusterroles', policyObject('ClusterRole', 'system:basic-user')],
+    ['bootstrap-rbac', 'rbac.authorization.k8s.io/clusterroles', policyObject('ClusterRole', 'view')],
+    ['bootstrap-rbac', 'rbac.authorization.k8s.io/clusterrolebindings', policyObject('ClusterRoleBinding', 'system:node-proxier')],
+    ['apf-bootstrap', 'flowcontrol.apiserver.k8s.io/flowschemas', policyObject('FlowSchema', 'exempt')],
+    ['automanaged-apiservices', 'apiregistration.k8s.io/apiservices', obj({}, { apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', spec: { group: 'apps', version: 'v1' } })],
     ['ip-allocations', 'networking.k8s.io/ipaddresses', obj({ labels: { 'ipaddress.kubernetes.io/managed-by': 'ipallocator.k8s.io' } })],
     ['ip-allocations', 'networking.k8s.io/servicecidrs', obj({ name: 'kubernetes' })],
     ['node-owned', 'storage.k8s.io/csinodes', obj(owner('v1', 'Node'))],
@@ -46,7 +62,12 @@ describe('objectSkipRule', () => {
     ['/configmaps', obj({ name: 'extension-apiserver-authentication', namespace: 'app' })],
     ['rbac.authorization.k8s.io/clusterroles', obj({ name: 'system:mine' })],
     ['rbac.authorization.k8s.io/clusterroles', obj({ name: 'mine', annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' } })],
+    // The review's planted grant: a bootstrap-looking name, label and annotation do not make it bootstrap.
+    ['rbac.authorization.k8s.io/clusterrolebindings', planted],
+    ['rbac.authorization.k8s.io/clusterroles', { ...policyObject('ClusterRole', 'system:kube-scheduler'), rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] }],
+    ['flowcontrol.apiserver.k8s.io/flowschemas', obj({ annotations: { 'apf.kubernetes.io/autoupdate-spec': 'true' } })],
     ['flowcontrol.apiserver.k8s.io/flowschemas', obj({ annotations: { 'apf.kubernetes.io/autoupdate-spec': 'false' } })],
+    ['apiregistration.k8s.io/apiservices', obj({ labels: { 'kube-aggregator.kubernetes.io/automanaged': 'onstart' } }, { apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', spec: { service: { namespace: 'x', name: 'y' } } })],
     ['networking.k8s.io/servicecidrs', obj({ name: 'extra' })],
     ['/pods', obj({}, { status: { phase: 'Running' } })],
     ['apps/replicasets', obj({})],
