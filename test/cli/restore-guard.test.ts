@@ -37,9 +37,9 @@ describe('kdrill restore on a cluster reached by kubeconfig: delete-and-recreate
     const key = join(home, 'key.json');
     const store = join(home, 'store');
     expect((await run('keys', 'create', '--out', key)).exitCode).toBe(0);
-    const backup = await run('backup', '--kubeconfig', kubeconfig, '--store', store, '--key-file', key, '-n', 'shop');
+    const backup = await run('backup', '--kubeconfig', kubeconfig, '--store', store, '--key-file', key, '-n', 'shop', '--json');
     expect(backup.exitCode, backup.stderr).toBe(0);
-    const id = backup.stdout.trim();
+    const id = (JSON.parse(backup.stdout) as { id: string }).id;
 
     await client.delete(SECRET);
     await waitFor(async () => (await client.getOptional(SECRET)) === undefined);
