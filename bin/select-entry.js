@@ -14,14 +14,22 @@ const BUILD_INPUTS = ['tsconfig.json', 'scripts/build-dist.js'];
 
 /** Every file the build compiles: src/**\/*.ts except tests, sorted (absolute paths). */
 export function sourceFiles(root) {
-  const src = join(root, 'src');
-  return readdirSync(src, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('.d.ts'))
+  return srcFiles(root, (name) => name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts'));
+}
+
+/** Data files the code reads beside itself (e.g. src/bootstrap/data/*.json): the build copies them into dist/ as they are. */
+export function assetFiles(root) {
+  return srcFiles(root, (name) => !name.endsWith('.ts')).filter((path) => !path.split(sep).includes('__snapshots__'));
+}
+
+function srcFiles(root, keep) {
+  return readdirSync(join(root, 'src'), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && keep(e.name))
     .map((e) => join(e.parentPath, e.name))
     .sort();
 }
 
-/** Reads the sources once: their contents (what the build compiles) and the fingerprint of exactly those bytes. */
+/** Reads the sources once: their contents (what the build compiles), the data files it copies, and the fingerprint of exactly those bytes. */
 export function readSources(root) {
   const hash = createHash('sha256');
   const contents = new Map();
@@ -33,7 +41,8 @@ export function readSources(root) {
   };
   for (const input of BUILD_INPUTS) add(join(root, input));
   for (const file of sourceFiles(root)) contents.set(file, add(file));
-  return { contents, fingerprint: hash.digest('hex') };
+  const assets = new Map(assetFiles(root).map((file) => [file, add(file)]));
+  return { contents, assets, fingerprint: hash.digest('hex') };
 }
 
 /** The fingerprint recorded in dist/, or undefined when there is no complete build. */

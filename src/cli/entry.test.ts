@@ -58,6 +58,17 @@ describe('bin/kdrill.js: dist/ or the sources', () => {
     expect(entryKind()).toBe('dist');
   });
 
+  it('copies the data files src/ reads beside its code into dist/, and an edited one counts as a change', async () => {
+    const policy = join('bootstrap', 'data', 'bootstrap-policy.json');
+    expect(await readFile(join(root, 'dist', policy), 'utf8')).toBe(await readFile(join(root, 'src', policy), 'utf8'));
+    expect(entryKind()).toBe('dist');
+    await appendFile(join(root, 'src', policy), '\n');
+    expect(entryKind()).toBe('source');
+    await build();
+    expect(entryKind()).toBe('dist');
+    expect(await readFile(join(root, 'dist', policy), 'utf8')).toBe(await readFile(join(root, 'src', policy), 'utf8'));
+  });
+
   it('runs the sources when dist/ is missing or its build stamp is, and when KDRILL_FROM_SOURCE=1', async () => {
     expect(chooseEntry(root, { KDRILL_FROM_SOURCE: '1' }).kind).toBe('source');
     await rm(join(root, 'dist', '.kdrill-build.json'));
