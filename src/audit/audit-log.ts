@@ -14,6 +14,7 @@ export type AuditAction =
   | 'backup.create'
   | 'backup.write'
   | 'backup.read'
+  | 'backup.select'
   | 'backup.verify'
   | 'backup.delete'
   | 'restore.start'

@@ -41,7 +41,8 @@ export interface DrillContext {
   /** Free-form facts plugins hand to each other (marker objects, seeded names). */
   facts: Map<string, unknown>;
   /** Create a new empty cluster with the scenario's provider (restore target `fresh`, wipe-cluster). */
-  createFreshCluster(purpose: string): Promise<Cluster>;
+  /** A new cluster kdrill owns: of the scenario's provider, or of `on.provider` (an isolated restore target). */
+  createFreshCluster(purpose: string, on?: { provider: ClusterProvider; options: Record<string, unknown> }): Promise<Cluster>;
   /** Point the context at another cluster (new client, same audit/logger). */
   useCluster(cluster: Cluster): void;
 }
@@ -130,6 +131,20 @@ export interface CheckResult extends CheckOutcome {
   durationMs: number;
 }
 
+export interface IsolationReport {
+  sourceCluster: string;
+  sourceVersion: string;
+  targetCluster: string;
+  targetProvider: string;
+  targetVersion: string;
+  /** Kubernetes version recorded in the backup's manifest. */
+  backupVersion?: string;
+  /** e.g. "target is 7 minor versions newer than the source". Absent when the versions match. */
+  skew?: string;
+  /** group/version pairs the backup holds that the target does not serve. */
+  unservedApiVersions: string[];
+}
+
 export interface ObjectiveResult {
   name: 'rto' | 'rpo';
   targetMs: number;
@@ -160,8 +175,28 @@ export interface ScenarioResult {
     platform: string;
   };
   backup?: { id: string; strategy: string; store: string; sizeBytes: number; artifacts: number; metadata: Record<string, unknown> };
-  restore?: { strategy: string; target: 'same' | 'fresh'; attempts: number; counts: Record<string, number>; notes: string[] };
-  measurements: { rtoMs?: number; rpoMs?: number; backupAgeMs?: number; lostWrites?: number; writesAfterBackup?: number };
+  restore?: {
+    strategy: string;
+    target: 'same' | 'fresh';
+    /** The provider of an isolated target (restore.target {provider, options}): a new cluster apart from the source. */
+    isolatedProvider?: string;
+    attempts: number;
+    counts: Record<string, number>;
+    notes: string[];
+  };
+  /** Source vs restore target, when they differ: versions, skew and API versions the target cannot serve. */
+  isolation?: IsolationReport;
+  measurements: {
+    rtoMs?: number;
+    rpoMs?: number;
+    backupAgeMs?: number;
+    lostWrites?: number;
+    writesAfterBackup?: number;
+    /** Mutating requests kdrill sent to the source cluster (counted for a cluster kdrill did not create). */
+    sourceWrites?: number;
+  };
+  /** Where the comparing checks took their baseline: the source cluster, or the objects in the backup. */
+  baselineSource?: 'source' | 'backup';
   timeline: TimelineEntry[];
   checks: CheckResult[];
   objectives: ObjectiveResult[];

@@ -5,6 +5,8 @@ import type { BackupManifest, BackupStore } from '../store/types.js';
 import { STRATEGY_ID } from '../strategies/resource-export/backup.js';
 import type { BackupIndex, IndexedResource } from '../strategies/resource-export/layout.js';
 import { readBackup } from '../strategies/resource-export/read-backup.js';
+import { latestId } from '../store/latest.js';
+
 
 /** A resource-export backup read whole: its manifest, index and every object, by resource type. */
 export interface BackupContent {
@@ -34,13 +36,4 @@ export async function readDriftBackup(store: BackupStore, which: string, audit: 
   } finally {
     reader.close();
   }
-}
-
-/** The newest backup whose manifest opens (hash and MAC checked by the store), whatever its strategy. */
-export async function latestId(store: BackupStore): Promise<string> {
-  const summaries = (await store.list()).filter((s) => s.strategy !== 'unreadable').sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  if (!summaries.length) {
-    throw new KdrillError('E_BACKUP_NOT_FOUND', `no backup in store ${store.describe()}`, { hint: 'take one with kdrill backup, or pass the right --store' });
-  }
-  return summaries[0]!.id;
 }

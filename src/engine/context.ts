@@ -62,11 +62,12 @@ export function createDrillContext(init: ContextInit): EngineContext {
     canaries: [],
     facts: new Map(),
     ownedClusters,
-    async createFreshCluster(purpose: string) {
+    async createFreshCluster(purpose: string, on?: { provider: ClusterProvider; options: Record<string, unknown> }) {
+      const provider = on?.provider ?? init.provider;
       const name = `${init.scenario.metadata.name}-${purpose}-${randomBytes(2).toString('hex')}`.slice(0, 63);
-      const cluster = await init.provider.create({ name, options: init.providerOptions ?? {}, logger: init.logger, signal: init.signal });
+      const cluster = await provider.create({ name, options: on?.options ?? init.providerOptions ?? {}, logger: init.logger, signal: init.signal });
       ownedClusters.push(cluster);
-      await init.audit.record({ action: 'cluster.create', subject: cluster.name, details: { purpose, provider: init.provider.id }, scope: auditScopeOf(cluster) });
+      await init.audit.record({ action: 'cluster.create', subject: cluster.name, details: { purpose, provider: provider.id }, scope: auditScopeOf(cluster) });
       return cluster;
     },
     useCluster(cluster: Cluster) {

@@ -22,8 +22,15 @@ export async function runRestorePhase(ctx: EngineContext, spec: ScenarioSpecType
   if (!ctx.backup) throw new KdrillError('E_INTERNAL', 'restore without a backup');
   const strategy = plugins.strategy(spec.restore?.strategy ?? spec.backup.strategy);
   const wiped = ctx.facts.get(CLUSTER_WIPED_FACT) === true;
-  const target = spec.restore?.target === 'fresh' || wiped ? 'fresh' : 'same';
-  if (target === 'fresh') {
+  const isolated = typeof spec.restore?.target === 'object' ? spec.restore.target : undefined;
+  const target = spec.restore?.target === 'fresh' || isolated || wiped ? 'fresh' : 'same';
+  if (isolated) {
+    const provider = plugins.provider(isolated.provider);
+    const on = { provider, options: isolated.options ?? {} };
+    const cluster = await phases.step('restore', `create isolated target (${provider.id})`, () => ctx.createFreshCluster('target', on),
+      (c) => `${c.name} (Kubernetes ${c.versions.kubernetes})`);
+    ctx.useCluster(cluster);
+  } else if (target === 'fresh') {
     const fresh = await phases.step('restore', 'create fresh cluster', () => ctx.createFreshCluster('restore'), (c) => c.name);
     ctx.useCluster(fresh);
   }
@@ -63,7 +70,7 @@ export async function runRestorePhase(ctx: EngineContext, spec: ScenarioSpecType
   ctx.signal.throwIfAborted();
   await heal(ctx);
   await ctx.cluster.waitReady(120_000);
-  return { strategy: strategy.id, target, attempts: attempt, counts, notes };
+  return { strategy: strategy.id, target, ...(isolated ? { isolatedProvider: isolated.provider } : {}), attempts: attempt, counts, notes };
 }
 
 function startDuringSteps(ctx: EngineContext, spec: ScenarioSpecType, phases: PhaseRunner): Promise<unknown>[] {

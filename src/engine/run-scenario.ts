@@ -21,7 +21,13 @@ import { runBaselines, runChecks } from './verify-phase.js';
 import { openScenarioStorage, STORE_KEYS_FACT } from './storage.js';
 import { Timeline } from './timeline.js';
 import { assertDestructiveAllowed } from '../contracts/guard.js';
-import type { Clock, ScenarioResult } from '../contracts/types.js';
+import type { CheckOutcome, CheckResult, Clock, ScenarioResult } from '../contracts/types.js';
+import type { ScenarioSpecType } from '../scenario/schema.js';
+import { formatDuration } from '../scenario/duration.js';
+import { BackupViewClient } from '../backup-objects/view-client.js';
+import { readBackupObjects } from '../backup-objects/from-backup.js';
+import { backupAgeMs, judgeBackupAge, judgeSourceWrites, openExistingBackup } from './existing-backup.js';
+import { isolationReport } from './isolation.js';
 import { preflight } from './preflight.js';
 import { firstWrites, removeOwnWrites, sourceOf, type SourceCluster } from './own-writes.js';
 
@@ -45,7 +51,8 @@ export interface ScenarioRunOptions {
   allowSkipped?: boolean;
 }
 
-type PartialResult = Omit<ScenarioResult, 'verdict' | 'finishedAt' | 'durationMs' | 'objectives' | 'artifacts'>;
+/** What the engine knows while it runs; `engineChecks` are results the engine judges itself (backup-age, source-untouched). */
+type PartialResult = Omit<ScenarioResult, 'verdict' | 'finishedAt' | 'durationMs' | 'objectives' | 'artifacts'> & { engineChecks: CheckResult[] };
 
 const AFTER_MARKERS = ['after-backup-1', 'after-backup-2', 'after-backup-3'];
 
@@ -72,6 +79,7 @@ export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioResult
     measurements: {},
     timeline: timeline.entries,
     checks: [],
+    engineChecks: [],
   };
   let ctx: EngineContext | undefined;
   let source: SourceCluster | undefined;
@@ -92,6 +100,7 @@ export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioResult
   } finally {
     timeline.closeDangling();
     if (ctx) o.canaries?.push(...ctx.canaries);
+    if (source) judgeSource(source, result, o.loaded.document.spec);
     kept = await teardown(o, phases, ctx, source, workDir, logger);
     keepWorkDirUntilExit();
   }
@@ -159,19 +168,11 @@ async function seed(o: ScenarioRunOptions, ctx: EngineContext, phases: PhaseRunn
 async function runDrillBody(o: ScenarioRunOptions, ctx: EngineContext, phases: PhaseRunner, result: PartialResult, source: SourceCluster): Promise<void> {
   const spec = o.loaded.document.spec;
   const m = result.measurements;
-  const baselines = await phases.run('baseline', () => runBaselines(ctx, spec.checks, phases), (b) => `${b.size} baselines`);
-  const strategy = plugins.strategy(spec.backup.strategy);
-  const backupStartedAt = o.clock.now();
-  ctx.backup = await phases.run('backup', async () => {
-    const why = strategy.unsupportedReason?.(ctx.cluster);
-    if (why) throw new KdrillError('E_UNKNOWN_PLUGIN', `strategy ${strategy.id} cannot back up cluster ${ctx.cluster.name}: ${why}`);
-    const manifest = await strategy.backup(ctx, spec.backup.options ?? {});
-    if (source.markers) for (const marker of AFTER_MARKERS) await writeMarker(ctx.client, o.runId, marker, o.clock.now());
-    return manifest;
-  }, (b) => `${b.id}: ${b.artifacts.length} artifacts`);
-  const size = ctx.backup.artifacts.reduce((sum, a) => sum + a.size, 0);
-  result.backup = { id: ctx.backup.id, strategy: strategy.id, store: ctx.store.describe(), sizeBytes: size, artifacts: ctx.backup.artifacts.length, metadata: ctx.backup.metadata };
-  if (source.markers) m.writesAfterBackup = AFTER_MARKERS.length;
+  // A baseline read out of the backup needs the backup first; otherwise the baseline is the state right before it.
+  const backupFirst = spec.backup.from !== undefined || spec.baseline === 'backup';
+  let baselines = backupFirst ? undefined : await takeBaselines(ctx, spec, phases, result);
+  const backupStartedAt = await backupPhase(o, ctx, phases, result, source);
+  baselines ??= await takeBaselines(ctx, spec, phases, result);
 
   const chaosStartedAt = o.clock.now();
   m.backupAgeMs = chaosStartedAt - backupStartedAt;
@@ -181,11 +182,51 @@ async function runDrillBody(o: ScenarioRunOptions, ctx: EngineContext, phases: P
   else await phases.run('chaos', () => runChaosSteps(ctx, now, phases), () => `${now.length} steps`);
 
   result.restore = await phases.run('restore', () => runRestorePhase(ctx, spec, phases), (r) => `${r.attempts} attempt(s), ${Object.entries(r.counts).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  if (result.restore.isolatedProvider) {
+    result.isolation = await isolationReport({ cluster: source.cluster, version: result.environment.kubernetesVersion ?? source.cluster.versions.kubernetes }, ctx, ctx.backup!);
+  }
   const allowSkipped = o.allowSkipped === true;
   result.checks = await phases.run('verify', () => runChecks(ctx, spec.checks, baselines, phases, { allowSkipped }), (c) => `${c.filter((x) => x.asExpected).length}/${c.length} as expected`);
   // Recovered once every check that ran is green; a skipped check is judged by the verdict, not by the clock.
   if (result.checks.every((c) => c.asExpected || c.status === 'skipped')) m.rtoMs = o.clock.now() - chaosStartedAt;
   if (source.markers) m.lostWrites = AFTER_MARKERS.length - (await countMarkers(ctx.client, AFTER_MARKERS).catch(() => 0));
+}
+
+/** Baseline phase: from the source cluster (default), or from the backup's own objects (`spec.baseline: backup`). */
+async function takeBaselines(ctx: EngineContext, spec: ScenarioSpecType, phases: PhaseRunner, result: PartialResult): Promise<Map<string, unknown>> {
+  result.baselineSource = spec.baseline ?? 'source';
+  if (spec.baseline !== 'backup') return phases.run('baseline', () => runBaselines(ctx, spec.checks, phases), (b) => `${b.size} baselines from the source cluster`);
+  return phases.run('baseline', async () => {
+    const view = new BackupViewClient(await readBackupObjects(ctx.store, ctx.backup!.id, ctx.audit));
+    // The checks read the backup through a read-only API of its objects; everything else in the context stays.
+    return runBaselines({ ...ctx, client: view }, spec.checks, phases);
+  }, (b) => `${b.size} baselines from backup ${ctx.backup!.id}`);
+}
+
+/** Backup phase: take one with the strategy, or pick an existing one (`backup.from`). Returns when its state was read. */
+async function backupPhase(o: ScenarioRunOptions, ctx: EngineContext, phases: PhaseRunner, result: PartialResult, source: SourceCluster): Promise<number> {
+  const spec = o.loaded.document.spec;
+  const strategy = plugins.strategy(spec.backup.strategy);
+  const from = spec.backup.from;
+  const backupStartedAt = o.clock.now();
+  ctx.backup = await phases.run('backup', async () => {
+    if (from) return openExistingBackup(ctx, from, strategy.id);
+    const why = strategy.unsupportedReason?.(ctx.cluster);
+    if (why) throw new KdrillError('E_UNKNOWN_PLUGIN', `strategy ${strategy.id} cannot back up cluster ${ctx.cluster.name}: ${why}`);
+    const manifest = await strategy.backup(ctx, spec.backup.options ?? {});
+    if (source.markers) for (const marker of AFTER_MARKERS) await writeMarker(ctx.client, o.runId, marker, o.clock.now());
+    return manifest;
+  }, (b) => (from ? `existing backup ${b.id} (${b.createdAt}, ${formatDuration(backupAgeMs(b, o.clock.now()))} old)` : `${b.id}: ${b.artifacts.length} artifacts`));
+  const size = ctx.backup.artifacts.reduce((sum, a) => sum + a.size, 0);
+  result.backup = { id: ctx.backup.id, strategy: strategy.id, store: ctx.store.describe(), sizeBytes: size, artifacts: ctx.backup.artifacts.length, metadata: ctx.backup.metadata };
+  if (!from) {
+    if (source.markers) result.measurements.writesAfterBackup = AFTER_MARKERS.length;
+    return backupStartedAt;
+  }
+  // An existing backup's RPO is its age: it holds the state of when it was made, whatever kdrill did since.
+  const createdAt = o.clock.now() - backupAgeMs(ctx.backup, o.clock.now());
+  if (from.maxAge) result.engineChecks.push(engineCheck('backup-age', judgeBackupAge(ctx.backup, o.clock.now() - createdAt, from.maxAge)));
+  return createdAt;
 }
 
 async function runChaosSteps(ctx: EngineContext, steps: NonNullable<EngineContext['scenario']['spec']['chaos']>, phases: PhaseRunner): Promise<void> {
@@ -197,6 +238,23 @@ async function runChaosSteps(ctx: EngineContext, steps: NonNullable<EngineContex
       return step.run(ctx, spec.options ?? {});
     }, (summary) => summary);
   }
+}
+
+/**
+ * A cluster kdrill did not create: count every mutating request kdrill sent it. Restored elsewhere (an isolated or
+ * fresh target) and without allowDestructive, the drill was only allowed to read it, and `source-untouched` proves
+ * it did. (A restore into the source itself is a write by design; teardown's cleanup comes after this count.)
+ */
+function judgeSource(source: SourceCluster, result: PartialResult, spec: ScenarioSpecType): void {
+  if (!source.writes) return;
+  result.measurements.sourceWrites = source.client.writeCount.value;
+  const restoredElsewhere = (spec.restore?.target ?? 'same') !== 'same';
+  if (!source.markers && restoredElsewhere) result.engineChecks.push(engineCheck('source-untouched', judgeSourceWrites(source.cluster.name, source.client.writeCount.value)));
+}
+
+/** A result the engine judged itself, shown like any check (JUnit, report, results.json). */
+function engineCheck(id: string, outcome: CheckOutcome): CheckResult {
+  return { ...outcome, id, name: id, expect: 'pass', asExpected: outcome.status === 'passed', durationMs: 0 };
 }
 
 async function teardown(
@@ -231,6 +289,8 @@ async function finish(
   startedAt: number,
   artifactsDir: string,
 ): Promise<ScenarioResult> {
+  const { engineChecks, ...rest } = partial;
+  partial = { ...rest, checks: [...rest.checks, ...engineChecks], engineChecks: [] };
   const objectives = evaluateObjectives(o.loaded.document.spec.objectives, partial.measurements);
   // An interrupted drill proved nothing either way: an error, like a setup failure.
   const setupFailure = partial.error && (!failedPhase || ['provision', 'seed', 'baseline', 'backup'].includes(failedPhase) || o.signal.aborted);
@@ -239,5 +299,6 @@ async function finish(
   const finishedAt = o.clock.now();
   o.progress.scenarioFinished(partial.name, verdict);
   const artifacts = (await readdir(artifactsDir).catch(() => [])).map((f) => relative(o.outDir, join(artifactsDir, f)));
-  return { ...partial, verdict, objectives, finishedAt: new Date(finishedAt).toISOString(), durationMs: finishedAt - startedAt, artifacts };
+  const { engineChecks: _none, ...done } = partial;
+  return { ...done, verdict, objectives, finishedAt: new Date(finishedAt).toISOString(), durationMs: finishedAt - startedAt, artifacts };
 }

@@ -36,6 +36,7 @@ export const STORE_KEYS_FACT = 'store.keys';
 
 /** The scenario's store opened with `keys` (also used to reopen it after a chaos step rotated the key). */
 export function storeFor(scenario: Scenario, dirs: { scenarioDir: string; artifactsDir: string }, keys: KeyProvider, audit: AuditLog): BackupStore {
-  const spec = scenario.spec.backup.store ?? { type: 'local' as const, path: join(dirs.artifactsDir, 'backups') };
+  // An existing backup (backup.from) is read from its own store when it names one.
+  const spec = scenario.spec.backup.from?.store ?? scenario.spec.backup.store ?? { type: 'local' as const, path: join(dirs.artifactsDir, 'backups') };
   return openStore(spec, keys, { baseDir: dirs.scenarioDir, audit });
 }

@@ -118,10 +118,24 @@ function environmentTable(s: ScenarioResult): string {
   if (s.restore) {
     const r = s.restore;
     const counts = orderedKeys(r.counts, COUNT_ORDER).map((k) => `${k} ${r.counts[k]}`).join(', ');
-    rows.push(['Restore', cell(`${r.strategy} → ${r.target} cluster · ${plural(r.attempts, 'attempt')}${counts ? ` · ${counts}` : ''}`)]);
+    const target = r.isolatedProvider ? `isolated ${r.isolatedProvider}` : r.target;
+    rows.push(['Restore', cell(`${r.strategy} → ${target} cluster · ${plural(r.attempts, 'attempt')}${counts ? ` · ${counts}` : ''}`)]);
   }
+  if (s.baselineSource) rows.push(['Baseline', cell(s.baselineSource === 'backup' ? `the objects in backup ${s.backup?.id ?? ''}` : 'the source cluster, before the backup')]);
+  if (s.measurements.sourceWrites !== undefined) rows.push(['Writes to the source', cell(String(s.measurements.sourceWrites))]);
+  rows.push(...isolationRows(s));
   if (s.artifacts.length > 0) rows.push(['Artifacts', s.artifacts.map(code).join(', ')]);
   return table(['Item', 'Value'], rows);
+}
+
+/** Source vs isolated target: versions, skew, and what the target cannot serve. */
+function isolationRows(s: ScenarioResult): [string, string][] {
+  const i = s.isolation;
+  if (!i) return [];
+  const versions = `source ${i.sourceCluster} ${i.sourceVersion}${i.backupVersion ? ` · backup ${i.backupVersion}` : ''} · target ${i.targetCluster} (${i.targetProvider}) ${i.targetVersion}`;
+  const rows: [string, string][] = [['Isolation', cell(`${versions}${i.skew ? ` · ${i.skew}` : ' · same minor version'}`)]];
+  if (i.unservedApiVersions.length > 0) rows.push(['Not served by the target', i.unservedApiVersions.map(code).join(', ')]);
+  return rows;
 }
 
 function restoreNotes(s: ScenarioResult): string {

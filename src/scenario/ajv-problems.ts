@@ -71,6 +71,14 @@ function oneOf(path: Segment[], allowed: unknown[], value: unknown): RawProblem 
 function union(path: Segment[], error: ErrorObject, value: unknown): RawProblem {
   const branches = (Array.isArray(error.schema) ? error.schema : []) as Record<string, unknown>[];
   if (branches.length > 0 && branches.every((b) => 'const' in b)) return oneOf(path, branches.map((b) => b.const), value);
+  const constants = branches.filter((b) => 'const' in b);
+  const objects = branches.filter((b) => b.type === 'object' && typeof b.properties === 'object');
+  // e.g. restore.target: "same" | "fresh" | {provider, options}: name the words and the object's fields.
+  if (constants.length > 0 && constants.length + objects.length === branches.length && typeof value !== 'object') {
+    const words = oneOf(path, constants.map((b) => b.const), value);
+    const shapes = objects.map((b) => `{${Object.keys(b.properties as object).join(', ')}}`).join(' or ');
+    return { ...words, message: `${words.message.replace(/; got .*$/, '')} or an object ${shapes}; got ${describe(value)}` };
+  }
   if (branches.length > 0 && branches.every((b) => Object.keys(b).length === 1 && typeof b.type === 'string')) {
     return { path, at: 'value', message: `expected ${branches.map((b) => article(String(b.type))).join(' or ')}, got ${describe(value)}` };
   }

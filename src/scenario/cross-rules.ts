@@ -6,18 +6,46 @@ import { isRecord, recordItems } from './records.js';
 
 /** Rules that span fields: restore targets vs strategy, `after` vs `during`, unique check names, positive objectives. */
 export function checkCrossFields(spec: Record<string, unknown>, catalog: PluginCatalog): RawProblem[] {
-  return [...restoreTarget(spec, catalog), ...chaosTiming(spec), ...uniqueCheckNames(spec), ...positiveDurations(spec)];
+  return [...restoreTarget(spec, catalog), ...isolatedTarget(spec), ...existingBackup(spec), ...chaosTiming(spec), ...uniqueCheckNames(spec), ...positiveDurations(spec)];
+}
+
+/** An isolated target is a new cluster: a provider that only points at an existing cluster cannot be one. */
+function isolatedTarget(spec: Record<string, unknown>): RawProblem[] {
+  const { restore } = spec;
+  if (!isRecord(restore) || !isRecord(restore.target) || restore.target.provider !== 'kubeconfig') return [];
+  return [{
+    path: ['spec', 'restore', 'target', 'provider'],
+    at: 'value',
+    message: 'an isolated restore target must be a cluster kdrill creates; the kubeconfig provider points at an existing one',
+    hint: 'use provider local (or k3s, kind), or restore into the source with target: same and cluster.allowDestructive: true',
+  }];
+}
+
+/** An existing backup was sealed with a real key: a drill's throw-away key cannot open it. */
+function existingBackup(spec: Record<string, unknown>): RawProblem[] {
+  const { backup } = spec;
+  if (!isRecord(backup) || !isRecord(backup.from) || isRecord(backup.kms)) return [];
+  return [{
+    path: ['spec', 'backup', 'from'],
+    at: 'key',
+    message: 'backup.from reads backups made with a key: the scenario must say which one in backup.kms',
+    hint: 'add backup.kms with the provider and options kdrill backup used (e.g. provider: local, options: {keyFile: ...})',
+  }];
 }
 
 function restoreTarget(spec: Record<string, unknown>, catalog: PluginCatalog): RawProblem[] {
   const { restore, backup } = spec;
-  if (!isRecord(restore) || typeof restore.target !== 'string') return [];
+  if (!isRecord(restore)) return [];
+  // An isolated target ({provider, options}) is a fresh cluster as far as the strategy is concerned.
+  const wanted = typeof restore.target === 'string' ? restore.target : isRecord(restore.target) ? 'fresh' : undefined;
+  // Any other value is the schema's to report.
+  if (wanted !== 'same' && wanted !== 'fresh') return [];
   const strategyId = restore.strategy ?? (isRecord(backup) ? backup.strategy : undefined);
   if (typeof strategyId !== 'string' || !Object.hasOwn(catalog.strategies, strategyId)) return [];
   const targets = catalog.strategies[strategyId]?.targets;
-  if (!targets || targets.includes(restore.target)) return [];
+  if (!targets || targets.includes(wanted)) return [];
   const able = Object.entries(catalog.strategies)
-    .filter(([, entry]) => entry.targets?.includes(restore.target as string))
+    .filter(([, entry]) => entry.targets?.includes(wanted))
     .map(([id]) => id)
     .sort();
   const supported = targets.length ? targets.join(', ') : 'none';
@@ -25,7 +53,7 @@ function restoreTarget(spec: Record<string, unknown>, catalog: PluginCatalog): R
     {
       path: ['spec', 'restore', 'target'],
       at: 'value',
-      message: `restore target "${restore.target}" is not supported by strategy "${strategyId}" (it supports: ${supported})`,
+      message: `restore target "${wanted}" is not supported by strategy "${strategyId}" (it supports: ${supported})`,
       hint: able.length ? `use a strategy that supports it (${able.join(', ')}) in restore.strategy, or change the target` : 'change the target',
     },
   ];

@@ -42,6 +42,7 @@ function pluginRefs(spec: Record<string, unknown>): PluginRef[] {
     const inherited = restore.strategy === undefined;
     const id = inherited && isRecord(backup) ? backup.strategy : restore.strategy;
     refs.push({ ...ref('strategies', restore, ['restore'], 'strategy'), id, inherited, partialOptions: true });
+    if (isRecord(restore.target)) refs.push(ref('providers', restore.target, ['restore', 'target'], 'provider'));
   }
   for (const [i, step] of recordItems(spec.chaos)) refs.push(ref('chaos', step, ['chaos', i], 'step'));
   for (const [i, check] of recordItems(spec.checks)) refs.push(ref('checks', check, ['checks', i], 'check'));

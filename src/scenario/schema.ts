@@ -78,12 +78,26 @@ export const KmsSpec = Type.Object(
   { additionalProperties: false },
 );
 
+/** An existing backup the drill restores instead of taking one (e.g. last night's, made by `kdrill backup` in a cron job). */
+export const BackupSourceSpec = Type.Object(
+  {
+    /** Where the backups are; defaults to backup.store. */
+    store: Type.Optional(StoreSpec),
+    /** `latest` (the newest complete backup whose manifest opens) or a backup id. */
+    id: Type.Optional(Type.String({ minLength: 1, description: 'latest (default) or a backup id (kdrill backups list)' })),
+    /** The drill fails when the backup is older than this at the start of the drill. */
+    maxAge: Type.Optional(Duration),
+  },
+  { additionalProperties: false, description: 'Drill an existing backup instead of taking one: store, id (latest or an id), maxAge' },
+);
+
 export const BackupSpec = Type.Object(
   {
-    strategy: Type.String({ description: 'etcd-snapshot | resource-export | velero | command' }),
+    strategy: Type.String({ description: 'etcd-snapshot | resource-export | velero | command (with `from`: the strategy the backup was made with)' }),
     options: Type.Optional(Options),
     store: Type.Optional(StoreSpec),
     kms: Type.Optional(KmsSpec),
+    from: Type.Optional(BackupSourceSpec),
   },
   { additionalProperties: false, description: 'How the backup is taken (strategy id and options), where it is stored, how it is encrypted' },
 );
@@ -100,15 +114,24 @@ export const ChaosStepSpec = Type.Object(
   { additionalProperties: false, description: 'One chaos step: an id (kdrill list chaos) and its options' },
 );
 
+/** An isolated restore target: a new cluster of its own provider, e.g. a throw-away local cluster for a production source. */
+export const TargetClusterSpec = Type.Object(
+  {
+    provider: Type.String({ description: 'local | k3s | kind (a provider that creates clusters)' }),
+    options: Type.Optional(Options),
+  },
+  { additionalProperties: false, description: 'Restore into a new cluster of this provider (an isolated target); the source is only read' },
+);
+
 export const RestoreSpec = Type.Object(
   {
     strategy: Type.Optional(Type.String({ description: 'Defaults to the backup strategy' })),
-    target: Type.Optional(Type.Union([Type.Literal('same'), Type.Literal('fresh')])),
+    target: Type.Optional(Type.Union([Type.Literal('same'), Type.Literal('fresh'), TargetClusterSpec])),
     options: Type.Optional(Options),
     /** Re-run the restore after a failed attempt (an interrupted restore must converge on re-run). */
     retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 5 })),
   },
-  { additionalProperties: false, description: 'How the backup is restored: strategy (defaults to the backup strategy), target same|fresh' },
+  { additionalProperties: false, description: 'How the backup is restored: strategy (defaults to the backup strategy), target same|fresh|{provider, options}' },
 );
 
 export const CheckSpec = Type.Object(
@@ -162,6 +185,10 @@ export const ScenarioSpec = Type.Object(
     checks: Type.Array(CheckSpec, { minItems: 1, description: 'Checks that prove the restore (at least one)' }),
     objectives: Type.Optional(ObjectivesSpec),
     timeouts: Type.Optional(TimeoutsSpec),
+    /** Where comparing checks take their baseline: the source cluster (default) or the backup's own objects. */
+    baseline: Type.Optional(Type.Union([Type.Literal('source'), Type.Literal('backup')], {
+      description: 'source (default): checks take their baseline from the source cluster; backup: from the objects in the backup (a source that cannot be read)',
+    })),
   },
   { additionalProperties: false },
 );
@@ -205,5 +232,7 @@ export type ChaosStepSpecType = Static<typeof ChaosStepSpec>;
 export type CheckSpecType = Static<typeof CheckSpec>;
 export type BackupSpecType = Static<typeof BackupSpec>;
 export type RestoreSpecType = Static<typeof RestoreSpec>;
+export type TargetClusterSpecType = Static<typeof TargetClusterSpec>;
+export type BackupSourceSpecType = Static<typeof BackupSourceSpec>;
 export type FixturesSpecType = Static<typeof FixturesSpec>;
 export type SchemaOf = TSchema;
