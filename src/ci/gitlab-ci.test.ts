@@ -91,6 +91,13 @@ describe('.gitlab-ci.yml as gitlab-ci-local expands it', () => {
     expect(await plan('push')).toEqual(['validate']);
   });
 
+  it('adds the production drill only where the source kubeconfig variable is set', async () => {
+    const listed = await gitlabCiLocal(['--list-json', '--variable', 'CI_PIPELINE_SOURCE=schedule', '--variable', 'KDRILL_SOURCE_KUBECONFIG=/tmp/prod']);
+    const jobs = (JSON.parse(listed.slice(listed.indexOf('\n['))) as { name: string; when: string }[]).filter((j) => j.when !== 'never').map((j) => j.name);
+    expect(jobs).toContain('production-drill');
+    expect(job('production-drill').script).toEqual(['npx kdrill run scenarios/production/last-night.yaml --output reports/production']);
+  });
+
   it('shards the nightly drill over parallel jobs, after prepare, and fails on kdrill’s exit code', () => {
     const drill = job('drill');
     expect(drill.stage).toBe('drill');
@@ -100,7 +107,7 @@ describe('.gitlab-ci.yml as gitlab-ci-local expands it', () => {
     // `|| true`, `allow_failure` or a trailing command would swallow exit codes 1 (drill failed) and 2 (setup error).
     expect(drill).not.toHaveProperty('allow_failure');
     expect(job('prepare').script).toEqual(['npx kdrill cluster build']);
-    expect(job('validate').script).toEqual(['npx kdrill validate scenarios/*.yaml drills/*.yaml']);
+    expect(job('validate').script).toEqual(['npx kdrill validate scenarios/*.yaml scenarios/production/*.yaml drills/*.yaml']);
     expect(job('validate').rules).toBeUndefined();
   });
 

@@ -3,10 +3,11 @@ import { execa } from 'execa';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { runDrill } from '../../src/engine/run-drill.js';
 import { nullProgress } from '../../src/cli/progress.js';
 import type { KubeObject } from '../../src/kube/types.js';
+import { KubeClient } from '../../src/kube/client.js';
 import type { ScenarioSpecType } from '../../src/scenario/schema.js';
 import { startTestCluster, testLogger, type TestCluster } from '../support/cluster.js';
 
@@ -131,6 +132,24 @@ describe('drilling an existing backup of a cluster kdrill did not create, into a
     }
   }, 600_000);
 
+  it('works with only the read-only credentials of docs/kdrill-source-reader.yaml, which refuse any write', async () => {
+    const kubeconfig = await readOnlyKubeconfig(prod, dir);
+    const backup = await kdrill('backup', '--kubeconfig', kubeconfig, '-n', 'shop', '--store', store, '--key-file', keyFile, '--json');
+    expect(backup.exitCode, backup.stderr).toBe(0);
+    const reader = KubeClient.fromFile(kubeconfig);
+    try {
+      await expect(reader.create('/api/v1/namespaces/shop/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } })).rejects.toMatchObject({ status: 403 });
+      expect((await reader.listAll('/api/v1/namespaces/shop/secrets')).items.length).toBeGreaterThan(0);
+    } finally {
+      reader.close();
+    }
+    const file = await scenarioFile('reader', { cluster: { provider: 'kubeconfig', options: { path: kubeconfig } } });
+    const outcome = await drill(file, 'reader');
+    const s = outcome.results.scenarios[0]!;
+    expect(s.verdict, JSON.stringify(s.error ?? s.checks.filter((c) => !c.asExpected), null, 1)).toBe('passed');
+    expect(s.measurements.sourceWrites).toBe(0);
+  }, 600_000);
+
   it('refuses an isolated target on the kubeconfig provider and a backup.from without a key at validation', async () => {
     const bad = await scenarioFile('bad', { restore: { target: { provider: 'kubeconfig' } } });
     const result = await kdrill('validate', bad);
@@ -144,6 +163,26 @@ describe('drilling an existing backup of a cluster kdrill did not create, into a
     expect(noKms.stderr + noKms.stdout).toMatch(/backup\.from reads backups made with a key/);
   }, 120_000);
 });
+
+/** A kubeconfig for the ServiceAccount of docs/kdrill-source-reader.yaml (applied to `tc`), with a fresh token. */
+async function readOnlyKubeconfig(tc: TestCluster, dir: string): Promise<string> {
+  const docs = parseAllDocuments(await readFile(join(import.meta.dirname, '../../docs/kdrill-source-reader.yaml'), 'utf8')).map((d) => d.toJSON() as KubeObject);
+  const paths: Record<string, string> = {
+    Namespace: '/api/v1/namespaces',
+    ServiceAccount: '/api/v1/namespaces/kdrill/serviceaccounts',
+    ClusterRole: '/apis/rbac.authorization.k8s.io/v1/clusterroles',
+    ClusterRoleBinding: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+  };
+  for (const doc of docs) await tc.client.apply(`${paths[doc.kind]!}/${doc.metadata.name}`, doc);
+  const token = await tc.client.request<{ status: { token: string } }>('POST', '/api/v1/namespaces/kdrill/serviceaccounts/kdrill-source-reader/token', {
+    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
+  });
+  const config = parse(await readFile(tc.cluster.kubeconfigPath, 'utf8')) as { users: { name: string; user: Record<string, unknown> }[] };
+  for (const u of config.users) u.user = { token: token.status.token };
+  const file = join(dir, 'reader.kubeconfig');
+  await writeFile(file, stringify(config), { mode: 0o600 });
+  return file;
+}
 
 async function seedProduction(tc: TestCluster): Promise<void> {
   const c = tc.client;
