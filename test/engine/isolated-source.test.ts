@@ -8,6 +8,8 @@ import { runDrill } from '../../src/engine/run-drill.js';
 import { nullProgress } from '../../src/cli/progress.js';
 import type { KubeObject } from '../../src/kube/types.js';
 import { KubeClient } from '../../src/kube/client.js';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { startVersitygw, versitygwBinary } from '../support/versitygw.js';
 import type { ScenarioSpecType } from '../../src/scenario/schema.js';
 import { startTestCluster, testLogger, type TestCluster } from '../support/cluster.js';
 
@@ -148,6 +150,53 @@ describe('drilling an existing backup of a cluster kdrill did not create, into a
     const s = outcome.results.scenarios[0]!;
     expect(s.verdict, JSON.stringify(s.error ?? s.checks.filter((c) => !c.asExpected), null, 1)).toBe('passed');
     expect(s.measurements.sourceWrites).toBe(0);
+  }, 600_000);
+
+  it('stops with exit 2 for the wrong key and for an unreachable source, naming each', async () => {
+    const otherKey = join(dir, 'other-key.json');
+    expect((await kdrill('keys', 'create', '--out', otherKey)).exitCode).toBe(0);
+    const wrongKey = await scenarioFile('wrong-key', { backup: { strategy: 'resource-export', kms: { provider: 'local', options: { keyFile: otherKey } }, from: { store: { type: 'local', path: store } } } });
+    const keyOutcome = await drill(wrongKey, 'wrong-key');
+    expect(keyOutcome.exitCode).toBe(2);
+    expect(keyOutcome.results.scenarios[0]!.error).toMatchObject({ phase: 'backup', code: expect.stringMatching(/^E_KEY/) });
+    expect(keyOutcome.results.scenarios[0]!.timeline.some((e) => e.phase === 'restore')).toBe(false);
+
+    const deadConfig = join(dir, 'dead.kubeconfig');
+    const config = parse(await readFile(prod.cluster.kubeconfigPath, 'utf8')) as { clusters: { cluster: { server: string } }[] };
+    for (const c of config.clusters) c.cluster.server = 'https://127.0.0.1:9';
+    await writeFile(deadConfig, stringify(config), { mode: 0o600 });
+    const dead = await drill(await scenarioFile('unreachable', { cluster: { provider: 'kubeconfig', options: { path: deadConfig } } }), 'unreachable');
+    expect(dead.exitCode).toBe(2);
+    expect(dead.results.scenarios[0]!.error).toMatchObject({ phase: 'provision', message: expect.stringContaining('127.0.0.1:9') });
+  }, 600_000);
+
+  it.skipIf(!versitygwBinary.path)('reads last night\'s backup from S3 (versitygw): the nightly job writes it, the drill takes the latest', async () => {
+    const gw = await startVersitygw();
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    try {
+      const s3 = new S3Client({ region: 'us-east-1', endpoint: gw.endpoint, forcePathStyle: true, credentials: { accessKeyId: gw.accessKey, secretAccessKey: gw.secretKey } });
+      await s3.send(new CreateBucketCommand({ Bucket: 'kdrill-backups' }));
+      s3.destroy();
+      const env = { KDRILL_HOME: join(dir, 'home'), CI: 'true', AWS_ACCESS_KEY_ID: gw.accessKey, AWS_SECRET_ACCESS_KEY: gw.secretKey };
+      const nightly = await execa('node', [KDRILL, 'backup', '--kubeconfig', prod.cluster.kubeconfigPath, '-n', 'shop', '--store', 's3://kdrill-backups/production',
+        '--store-option', `endpoint=${gw.endpoint}`, '--key-file', keyFile, '--json'], { env, reject: false });
+      expect(nightly.exitCode, nightly.stderr).toBe(0);
+      const id = (JSON.parse(nightly.stdout) as { id: string }).id;
+      process.env.AWS_ACCESS_KEY_ID = gw.accessKey;
+      process.env.AWS_SECRET_ACCESS_KEY = gw.secretKey;
+      const file = await scenarioFile('from-s3', {}, { store: { type: 's3', path: 's3://kdrill-backups/production', options: { endpoint: gw.endpoint } } });
+      const outcome = await drill(file, 'from-s3');
+      const s = outcome.results.scenarios[0]!;
+      expect(s.verdict, JSON.stringify(s.error ?? s.checks.filter((c) => !c.asExpected), null, 1)).toBe('passed');
+      expect(s.backup).toMatchObject({ id, store: expect.stringContaining('s3://kdrill-backups/production') });
+      expect(s.measurements.sourceWrites).toBe(0);
+    } finally {
+      for (const [name, value] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await gw.stop();
+    }
   }, 600_000);
 
   it('refuses an isolated target on the kubeconfig provider and a backup.from without a key at validation', async () => {
