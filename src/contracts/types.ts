@@ -71,6 +71,11 @@ export interface BackupStrategy {
   restoreDeletes?(options: Record<string, unknown>): string | undefined;
   backup(ctx: DrillContext, options: Record<string, unknown>): Promise<BackupManifest>;
   restore(ctx: DrillContext, backup: BackupManifest, options: Record<string, unknown>): Promise<RestoreReport>;
+  /**
+   * Take a backup file another tool made (e.g. `etcdctl snapshot save`) into ctx.store as this strategy's backup,
+   * checked before it is stored; `savedAt` is when the file was made (the drill's RPO counts from it).
+   */
+  importFile?(ctx: DrillContext, file: string, material: Record<string, string>): Promise<{ manifest: BackupManifest; savedAt: number }>;
 }
 
 /** A chaos step: one file under src/chaos/. */

@@ -209,14 +209,21 @@ async function backupPhase(o: ScenarioRunOptions, ctx: EngineContext, phases: Ph
   const strategy = plugins.strategy(spec.backup.strategy);
   const from = spec.backup.from;
   const backupStartedAt = o.clock.now();
+  let savedAt: number | undefined;
   ctx.backup = await phases.run('backup', async () => {
+    if (from?.etcdSnapshot) {
+      if (!strategy.importFile) throw new KdrillError('E_BACKUP_UNSUPPORTED', `strategy ${strategy.id} cannot read a plain snapshot file`, { hint: 'use strategy etcd-snapshot' });
+      const imported = await strategy.importFile(ctx, from.etcdSnapshot, from.material ?? {});
+      savedAt = imported.savedAt;
+      return imported.manifest;
+    }
     if (from) return openExistingBackup(ctx, from, strategy.id);
     const why = strategy.unsupportedReason?.(ctx.cluster);
     if (why) throw new KdrillError('E_UNKNOWN_PLUGIN', `strategy ${strategy.id} cannot back up cluster ${ctx.cluster.name}: ${why}`);
     const manifest = await strategy.backup(ctx, spec.backup.options ?? {});
     if (source.markers) for (const marker of AFTER_MARKERS) await writeMarker(ctx.client, o.runId, marker, o.clock.now());
     return manifest;
-  }, (b) => (from ? `existing backup ${b.id} (${b.createdAt}, ${formatDuration(backupAgeMs(b, o.clock.now()))} old)` : `${b.id}: ${b.artifacts.length} artifacts`));
+  }, (b) => (from ? `existing backup ${b.id} (${b.createdAt}, ${formatDuration(backupAgeMs(savedAt !== undefined ? { createdAt: new Date(savedAt).toISOString() } : b, o.clock.now()))} old)` : `${b.id}: ${b.artifacts.length} artifacts`));
   const size = ctx.backup.artifacts.reduce((sum, a) => sum + a.size, 0);
   result.backup = { id: ctx.backup.id, strategy: strategy.id, store: ctx.store.describe(), sizeBytes: size, artifacts: ctx.backup.artifacts.length, metadata: ctx.backup.metadata };
   if (!from) {
@@ -224,8 +231,9 @@ async function backupPhase(o: ScenarioRunOptions, ctx: EngineContext, phases: Ph
     return backupStartedAt;
   }
   // An existing backup's RPO is its age: it holds the state of when it was made, whatever kdrill did since.
-  const createdAt = o.clock.now() - backupAgeMs(ctx.backup, o.clock.now());
-  if (from.maxAge) result.engineChecks.push(engineCheck('backup-age', judgeBackupAge(ctx.backup, o.clock.now() - createdAt, from.maxAge)));
+  // A plain snapshot file was taken into the store just now: its age is the file's.
+  const createdAt = savedAt ?? o.clock.now() - backupAgeMs(ctx.backup, o.clock.now());
+  if (from.maxAge) result.engineChecks.push(engineCheck('backup-age', judgeBackupAge({ id: ctx.backup.id, createdAt: new Date(createdAt).toISOString() }, o.clock.now() - createdAt, from.maxAge)));
   return createdAt;
 }
 

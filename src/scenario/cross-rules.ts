@@ -21,16 +21,36 @@ function isolatedTarget(spec: Record<string, unknown>): RawProblem[] {
   }];
 }
 
-/** An existing backup was sealed with a real key: a drill's throw-away key cannot open it. */
+/**
+ * An existing backup is a kdrill backup (store, id) or a plain etcd snapshot file (etcdSnapshot, material), not both.
+ * A kdrill backup was sealed with a real key: a drill's throw-away key cannot open it.
+ */
 function existingBackup(spec: Record<string, unknown>): RawProblem[] {
   const { backup } = spec;
-  if (!isRecord(backup) || !isRecord(backup.from) || isRecord(backup.kms)) return [];
+  if (!isRecord(backup) || !isRecord(backup.from)) return [];
+  const from = backup.from;
+  if (typeof from.etcdSnapshot === 'string') return plainSnapshot(from, backup);
+  if (from.material !== undefined) {
+    return [{ path: ['spec', 'backup', 'from', 'material'], at: 'key', message: 'material goes with a plain etcd snapshot (etcdSnapshot)', hint: 'add etcdSnapshot: FILE, or remove material (a kdrill backup carries its own)' }];
+  }
+  if (isRecord(backup.kms)) return [];
   return [{
     path: ['spec', 'backup', 'from'],
     at: 'key',
     message: 'backup.from reads backups made with a key: the scenario must say which one in backup.kms',
     hint: 'add backup.kms with the provider and options kdrill backup used (e.g. provider: local, options: {keyFile: ...})',
   }];
+}
+
+function plainSnapshot(from: Record<string, unknown>, backup: Record<string, unknown>): RawProblem[] {
+  const problems: RawProblem[] = [];
+  for (const field of ['store', 'id'].filter((f) => from[f] !== undefined)) {
+    problems.push({ path: ['spec', 'backup', 'from', field], at: 'key', message: `${field} names a kdrill backup, etcdSnapshot a plain snapshot file: give one or the other`, hint: `remove ${field}, or remove etcdSnapshot and material` });
+  }
+  if (backup.strategy !== 'etcd-snapshot') {
+    problems.push({ path: ['spec', 'backup', 'strategy'], at: 'value', message: 'a plain etcd snapshot (backup.from.etcdSnapshot) is restored by the etcd-snapshot strategy', hint: 'set backup.strategy: etcd-snapshot' });
+  }
+  return problems;
 }
 
 function restoreTarget(spec: Record<string, unknown>, catalog: PluginCatalog): RawProblem[] {

@@ -87,8 +87,21 @@ export const BackupSourceSpec = Type.Object(
     id: Type.Optional(Type.String({ minLength: 1, description: 'latest (default) or a backup id (kdrill backups list)' })),
     /** The drill fails when the backup is older than this at the start of the drill. */
     maxAge: Type.Optional(Duration),
+    /** A plain etcd snapshot file (etcdctl snapshot save, k3s etcd-snapshot) instead of a kdrill backup. */
+    etcdSnapshot: Type.Optional(Type.String({ minLength: 1, description: 'a plain etcd snapshot file (etcdctl snapshot save, k3s), relative to the scenario; strategy etcd-snapshot' })),
+    /** The source cluster's keys that go with a plain etcd snapshot; each one left out has a stated consequence. */
+    material: Type.Optional(Type.Object(
+      {
+        encryptionConfig: Type.Optional(Type.String({ minLength: 1, description: "the apiserver's EncryptionConfiguration (without it encrypted Secrets stay unreadable)" })),
+        serviceAccountKey: Type.Optional(Type.String({ minLength: 1, description: 'service-account signing key (without it old tokens are rejected)' })),
+        serviceAccountPublicKey: Type.Optional(Type.String({ minLength: 1, description: 'service-account public key' })),
+        caCert: Type.Optional(Type.String({ minLength: 1, description: 'cluster CA certificate' })),
+        caKey: Type.Optional(Type.String({ minLength: 1, description: 'cluster CA key' })),
+      },
+      { additionalProperties: false, description: 'Files that go with etcdSnapshot, relative to the scenario' },
+    )),
   },
-  { additionalProperties: false, description: 'Drill an existing backup instead of taking one: store, id (latest or an id), maxAge' },
+  { additionalProperties: false, description: 'Drill an existing backup instead of taking one: a kdrill backup (store, id, maxAge) or a plain etcd snapshot file (etcdSnapshot, material, maxAge)' },
 );
 
 export const BackupSpec = Type.Object(

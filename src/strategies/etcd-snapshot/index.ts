@@ -4,6 +4,7 @@ import { runBackup } from './backup.js';
 import { STRATEGY_ID } from './layout.js';
 import { EtcdSnapshotOptionsSchema, parseOptions } from './options.js';
 import { runRestore } from './restore.js';
+import { importSnapshotFile } from './import-file.js';
 
 /** Backs up etcd as one snapshot (sealed) plus the secrets material a restore needs; restores by replacing etcd's data. */
 export const etcdSnapshotStrategy: BackupStrategy = {
@@ -18,4 +19,5 @@ export const etcdSnapshotStrategy: BackupStrategy = {
   restoreDeletes: () => "it replaces all of etcd's data: everything written since the snapshot is lost",
   backup: (ctx, options) => runBackup(ctx, parseOptions(options)),
   restore: (ctx, backup, options) => runRestore(ctx, backup, parseOptions(options)),
+  importFile: (ctx, file, material) => importSnapshotFile(ctx, file, material),
 };

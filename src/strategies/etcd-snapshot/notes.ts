@@ -21,6 +21,9 @@ export function restoreNotes(input: {
     notes.push(installed.length ? `installed the backup's secrets material: ${installed.join(', ')}` : 'the backup holds no secrets material: the cluster keeps its own encryption config and keys');
     if (!material.encryptionConfigPath) notes.push('no encryption config in the backup: encrypted Secrets are readable only if the target already has the same keys');
   }
+  // A plain snapshot file taken into kdrill's store says where it came from and what its missing material costs.
+  const imported = manifest.metadata.importNotes;
+  if (Array.isArray(imported)) notes.push(...imported.filter((n): n is string => typeof n === 'string'));
   const skew = minorSkew(manifest.cluster.kubernetesVersion, cluster.versions.kubernetes);
   if (skew) notes.push(skew);
   return notes;

@@ -24,7 +24,8 @@ export interface SnapshotFacts {
 const TRAILER = 32;
 
 /** Where a snapshot comes from, for messages: one just taken, or one read back from a backup. */
-export type SnapshotOrigin = 'taken' | 'restored';
+/** taken: kdrill just saved it; restored: read out of a kdrill backup; given: a plain snapshot file a user named. */
+export type SnapshotOrigin = 'taken' | 'restored' | 'given';
 
 /**
  * Checks a snapshot file the way `etcdutl snapshot restore` will, before anything depends on it: the sha256 trailer
@@ -80,6 +81,11 @@ function corrupt(origin: SnapshotOrigin, path: string, why: string): KdrillError
   if (origin === 'taken') {
     return new KdrillError('E_BACKUP_CORRUPT', `the etcd snapshot just taken (${path}) is unusable: ${why}`, {
       hint: 'nothing was stored; check etcd health and free disk space in the work dir, then run the backup again',
+    });
+  }
+  if (origin === 'given') {
+    return new KdrillError('E_BACKUP_CORRUPT', `etcd snapshot ${path} is unusable: ${why}`, {
+      hint: 'nothing was started; check the file with `etcdutl snapshot status FILE` and point backup.from.etcdSnapshot at an intact snapshot',
     });
   }
   return new KdrillError('E_BACKUP_CORRUPT', `the backup's etcd snapshot is unusable: ${why}`, {
