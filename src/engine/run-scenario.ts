@@ -65,7 +65,10 @@ export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioResult
   const artifactsDir = join(o.outDir, name);
   await mkdir(artifactsDir, { recursive: true });
   const workDir = await mkdtemp(join(tmpdir(), `kdrill-${name}-`));
-  const keepWorkDirUntilExit = removeOnExit(workDir);
+  // Decrypted backup material (an etcd snapshot, the encryption config that opens it) lives only in this private
+  // (0700) dir. It stays registered until the process exits: after Ctrl-C a restore still in flight may write into
+  // it again after teardown removed it, and the exit handler must remove that too.
+  removeOnExit(workDir);
   const phases = phaseRunner(name, scenario, timeline, o.progress, o.signal);
   const providerId = o.providerOverride ?? scenario.spec.cluster?.provider ?? 'local';
   const logger = o.logger.child({ scenario: name });
@@ -102,7 +105,6 @@ export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioResult
     if (ctx) o.canaries?.push(...ctx.canaries);
     if (source) judgeSource(source, result, o.loaded.document.spec);
     kept = await teardown(o, phases, ctx, source, workDir, logger);
-    keepWorkDirUntilExit();
   }
   const finished = await finish(o, result, failedPhase, startedAt, artifactsDir);
   return kept.length > 0 ? { ...finished, keptClusters: kept } : finished;

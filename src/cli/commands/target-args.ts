@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { parse } from 'yaml';
 import { Value } from '@sinclair/typebox/value';
 import { KdrillError } from '../../core/errors.js';
+import { removeOnExit } from '../../core/cleanup.js';
 import type { Logger } from '../../core/logger.js';
 import { attachLocalCluster } from '../../providers/local/create.js';
 import { clustersDir } from '../../providers/local/paths.js';
@@ -78,6 +79,8 @@ export async function commandContext(init: {
 }): Promise<EngineContext & { done(): Promise<void> }> {
   const audit = init.audit;
   const workDir = await mkdtemp(join(tmpdir(), 'kdrill-cmd-'));
+  // It may hold decrypted backup material (a restore's etcd snapshot and keys): removed on every exit, Ctrl-C included.
+  removeOnExit(workDir);
   const ctx = createDrillContext({
     runId: `cli-${Date.now()}`,
     scenario: { apiVersion: 'kdrill.dev/v1alpha1', kind: 'Scenario', metadata: { name: 'cli' }, spec: { backup: { strategy: init.strategy.id }, checks: [{ check: 'api-health' }] } },
