@@ -5,11 +5,12 @@ import type { Check, CheckOutcome, DrillContext } from '../contracts/types.js';
 import { etcdTools } from '../strategies/etcd-snapshot/etcd-tools.js';
 import { parseCheckOptions } from './check-support.js';
 import { secretFingerprints } from './etcd/api-side.js';
-import { EtcdReader } from './etcd/etcd-reads.js';
+import { EtcdReader } from '../strategies/etcd-snapshot/etcd-reads.js';
 import { inspect, type EtcdBaseline } from './etcd/inspect.js';
 import { stableKeys } from './etcd/key-set.js';
 import { judge } from './etcd/outcome.js';
 import { runHashKey } from './normalize.js';
+import { KEY_DIGESTS_ARTIFACT, type KeyDigests } from '../strategies/etcd-snapshot/key-digests.js';
 
 const Options = Type.Object(
   {
@@ -30,7 +31,7 @@ const FORMAT = 'etcd-consistency/v1';
 /** etcd agrees with itself, with the baseline and with the apiserver: healthy members, stable hashkv, same keys, Secrets encrypted and readable. */
 export const etcdConsistency: Check = {
   id: 'etcd-consistency',
-  description: 'etcd members healthy, hashkv stable, /registry keys equal the baseline, Secrets encrypted at rest, and every key readable through the API',
+  description: 'etcd members healthy and agreeing on hashkv, /registry keys equal the baseline, values equal the restored snapshot\'s, Secrets encrypted at rest, every key readable through the API',
   optionsSchema: Options,
   async baseline(ctx, options) {
     const opts = parseCheckOptions('etcd-consistency', Options, options);
@@ -56,6 +57,7 @@ export const etcdConsistency: Check = {
       customResources: opts.customResources ?? true,
       secretSample: opts.secretSample ?? 50,
       snapshotRevision: snapshotRevision(ctx),
+      ...(await snapshotDigests(ctx)),
       hashKey: runHashKey(ctx),
     });
     return judge(findings, {
@@ -79,6 +81,18 @@ function rootOf(opts: Options): string {
 function snapshotRevision(ctx: DrillContext): number | undefined {
   const revision = ctx.backup?.strategy === 'etcd-snapshot' ? ctx.backup.metadata.revision : undefined;
   return typeof revision === 'number' ? revision : undefined;
+}
+
+/** The values the restored etcd snapshot held, when this run restored one that recorded them. */
+async function snapshotDigests(ctx: DrillContext): Promise<{ snapshotDigests?: KeyDigests }> {
+  const backup = ctx.backup;
+  if (backup?.strategy !== 'etcd-snapshot' || !backup.artifacts.some((a) => a.name === KEY_DIGESTS_ARTIFACT)) return {};
+  const reader = await ctx.store.open(backup.id);
+  try {
+    return { snapshotDigests: JSON.parse((await reader.get(KEY_DIGESTS_ARTIFACT)).toString('utf8')) as KeyDigests };
+  } finally {
+    reader.close();
+  }
 }
 
 function maskKeyId(ctx: DrillContext): string {

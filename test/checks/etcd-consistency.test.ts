@@ -16,6 +16,8 @@ interface Evidence {
   secretsAtRest: { secrets: number; encrypted: number; providers: Record<string, number> };
   counts: { resource: string; etcdKeys: number; listed?: number; error?: string }[];
   secretsRead: { sampled: number; readable: number; unreadable: { items: { secret: string; error: string }[] }; changed: { items: string[] } };
+  memberHashes: { revision: number; members: { endpoint: string; hash?: number }[]; diverging: unknown[] };
+  values: { compared: number; equal: number; rewritten: number; changed: { items: string[] }; missing: { items: string[] } };
 }
 
 const evidenceOf = (o: CheckOutcome) => o.evidence as unknown as Evidence;
@@ -94,6 +96,34 @@ describe('etcd-consistency check', () => {
     expect(outcome.status, outcome.summary).toBe('passed');
     expect(ev.revision.current).toBeGreaterThan((ctx.backup!.metadata.revision as number) + 1_000_000_000);
     expect(ev.keys.missing.items).toEqual([]);
+    // Values, not only names: every stable key the snapshot held is byte-identical or was written again since.
+    expect(ev.values.changed.items).toEqual([]);
+    expect(ev.values.equal).toBeGreaterThan(100);
+    expect(ev.values.equal + ev.values.rewritten + ev.values.missing.items.length).toBe(ev.values.compared);
+    expect(ev.memberHashes.members).toHaveLength(1);
+    expect(ev.memberHashes.diverging).toEqual([]);
+  });
+
+  it('fails when etcd holds other values than the backup\'s snapshot (an older snapshot restored), naming the keys', async () => {
+    const older = ctx.backup!;
+    const [shop] = fixtures.namespaces;
+    await a.client.apply(`/api/v1/namespaces/${shop}/configmaps/settings`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: shop }, data: { changed: 'after the first backup' } });
+    const newer = await etcdSnapshotStrategy.backup(ctx, {});
+    try {
+      // The classic mistake: the runbook restores yesterday's file while the backup says today's.
+      await etcdSnapshotStrategy.restore(ctx, older, {});
+      ctx.backup = newer;
+      const outcome = await check.verify(ctx, {}, baseline);
+      const ev = evidenceOf(outcome);
+      expect(outcome.status).toBe('failed');
+      expect(ev.values.changed.items).toContain(`configmaps/${shop}/settings`);
+      expect(outcome.summary).toMatch(/key\(s\) hold other values than the snapshot although nothing wrote them since the restore/);
+      expectNoValues(outcome);
+      ctx.backup = older;
+      expect(evidenceOf(await check.verify(ctx, {}, baseline)).values.changed.items).toEqual([]);
+    } finally {
+      ctx.backup = older;
+    }
   });
 
   it('fails after a restore into a fresh cluster without the encryption config, naming the unreadable Secrets', async () => {

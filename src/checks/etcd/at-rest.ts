@@ -1,4 +1,4 @@
-import type { EtcdKv } from './etcd-reads.js';
+import type { EtcdKv } from '../../strategies/etcd-snapshot/etcd-reads.js';
 import { secretName } from './key-set.js';
 
 /** How Secret values are stored in etcd: per encryption provider and key name, and which Secrets are plaintext. */

@@ -1,8 +1,10 @@
 import type { KubeClient } from '../../kube/client.js';
 import { countedResources, listCounts, readSecrets, spreadSample } from './api-side.js';
 import { tallyAtRest, type AtRestTally } from './at-rest.js';
-import type { EtcdReader, MemberState } from './etcd-reads.js';
+import type { EtcdReader, MemberState } from '../../strategies/etcd-snapshot/etcd-reads.js';
 import { countKeys, diffKeys, secretName, stableKeys } from './key-set.js';
+import { compareValues, divergingMembers, type ValueFindings } from './values.js';
+import type { KeyDigests } from '../../strategies/etcd-snapshot/key-digests.js';
 
 /** What the check compares against, captured before the backup. */
 export interface EtcdBaseline {
@@ -27,6 +29,8 @@ export interface InspectSettings {
   secretSample: number;
   /** Revision of the snapshot this run restored, if any. */
   snapshotRevision: number | undefined;
+  /** The values the restored snapshot held (etcd-snapshot backups record them), to compare value by value. */
+  snapshotDigests?: KeyDigests;
   hashKey: Buffer;
 }
 
@@ -34,6 +38,9 @@ export interface InspectSettings {
 export interface Findings {
   members: MemberState[];
   hashKv: { revision: number; hashes: number[]; stable: boolean };
+  /** hashkv of every member at the same revision, and the members that disagree with the majority. */
+  memberHashes: { revision: number; members: { endpoint: string; hash?: number; error?: string }[]; diverging: ReturnType<typeof divergingMembers> };
+  values?: ValueFindings;
   revision: { current: number; snapshot?: number; behind: boolean };
   keys?: { baseline: number; current: number; missing: string[]; extra: string[] };
   atRest: AtRestTally;
@@ -47,6 +54,9 @@ export async function inspect(reader: EtcdReader, client: KubeClient, base: Etcd
   const { revision, kvs } = await reader.range(s.root);
   const relative = kvs.map((kv) => kv.key.slice(s.root.length));
   const hashKv = await stableHash(reader, revision);
+  const hashes = await reader.memberHashes(revision);
+  const memberHashes = { revision, members: hashes, diverging: divergingMembers(hashes) };
+  const values = s.snapshotDigests ? compareValues(s.snapshotDigests, (await reader.range(s.root, { values: true })).kvs, s.excludePrefixes) : undefined;
   const current = stableKeys(kvs.map((kv) => kv.key), s.root, s.excludePrefixes);
   const keys = base ? { baseline: base.keys.length, current: current.length, ...diffKeys(base.keys, current) } : undefined;
   const atRest = tallyAtRest((await reader.range(`${s.root}secrets/`, { values: true })).kvs, s.root);
@@ -56,6 +66,8 @@ export async function inspect(reader: EtcdReader, client: KubeClient, base: Etcd
   return {
     members,
     hashKv,
+    memberHashes,
+    ...(values ? { values } : {}),
     revision: { current: revision, snapshot: s.snapshotRevision, behind: s.snapshotRevision !== undefined && revision < s.snapshotRevision },
     ...(keys ? { keys } : {}),
     atRest,

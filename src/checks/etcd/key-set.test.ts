@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prefixEnd } from './etcd-reads.js';
+import { prefixEnd } from '../../strategies/etcd-snapshot/etcd-reads.js';
 import { countKeys, diffKeys, secretName, stableKeys } from './key-set.js';
 import { spreadSample } from './api-side.js';
 import { tallyAtRest } from './at-rest.js';

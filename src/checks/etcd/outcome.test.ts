@@ -5,6 +5,7 @@ import { judge } from './outcome.js';
 const healthy: Findings = {
   members: [{ endpoint: 'https://127.0.0.1:2379', healthy: true, revision: 1000000500, hasLeader: true, errors: [] }],
   hashKv: { revision: 1000000500, hashes: [11, 11], stable: true },
+  memberHashes: { revision: 1000000500, members: [{ endpoint: 'https://127.0.0.1:2379', hash: 11 }], diverging: [] },
   revision: { current: 1000000500, snapshot: 480, behind: false },
   keys: { baseline: 300, current: 300, missing: [], extra: [] },
   atRest: { secrets: 4, encrypted: 4, providers: { 'secretbox:v1:key1': 4 }, plaintext: [] },
@@ -54,6 +55,25 @@ describe('etcd-consistency outcome', () => {
     for (const part of ['1 baseline key(s) missing, e.g. configmaps/shop/a', 'revision 100 is behind the snapshot\'s 480', 'hashkv at revision 100 changed', 'plaintext in etcd, e.g. shop/db']) {
       expect(out.summary).toContain(part);
     }
+  });
+
+  it('fails naming the member that holds another history and the keys whose values are not the snapshot\'s', () => {
+    const members = [{ endpoint: 'https://127.0.0.1:1', hash: 11 }, { endpoint: 'https://127.0.0.1:2', hash: 99 }, { endpoint: 'https://127.0.0.1:3', hash: 11 }];
+    const out = judge({
+      ...healthy,
+      memberHashes: { revision: 500, members, diverging: [{ endpoint: 'https://127.0.0.1:2', hash: 99, majority: 11 }] },
+      values: { snapshotRevision: 480, compared: 10, equal: 8, changed: ['configmaps/shop/a', 'secrets/shop/db'], rewritten: 0, missing: [] },
+    }, rules);
+    expect(out.status).toBe('failed');
+    expect(out.summary).toContain('etcd members disagree at revision 500: https://127.0.0.1:2 has hashkv 99, the majority 11');
+    expect(out.summary).toContain('2 key(s) hold other values than the snapshot although nothing wrote them since the restore, e.g. configmaps/shop/a, secrets/shop/db');
+    expect(out.recommendation).toContain('restore every member from the same snapshot');
+  });
+
+  it('reports the value comparison in a passing summary', () => {
+    const out = judge({ ...healthy, values: { snapshotRevision: 480, compared: 10, equal: 9, changed: [], rewritten: 1, missing: [] } }, rules);
+    expect(out.status).toBe('passed');
+    expect(out.summary).toContain('9/10 snapshot values byte-identical (1 rewritten since)');
   });
 
   it('tolerates extra keys only when allowed and plaintext only when encryption is not required', () => {

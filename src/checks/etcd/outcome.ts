@@ -22,9 +22,11 @@ export function judge(f: Findings, j: Judgement): CheckOutcome {
   const evidence = evidenceOf(f, j);
   if (problems.length === 0) {
     const keys = f.keys ? `${f.keys.current} stable keys equal the baseline's` : 'no baseline key set to compare';
+    const values = f.values ? `; ${f.values.equal}/${f.values.compared} snapshot values byte-identical (${f.values.rewritten} rewritten since)` : '';
+    const members = f.memberHashes.members.length > 1 ? `; ${f.memberHashes.members.length} members agree on hashkv` : '';
     return {
       status: 'passed',
-      summary: `etcd healthy at revision ${f.revision.current}; ${keys}; ${f.atRest.encrypted}/${f.atRest.secrets} Secrets encrypted; ${f.secretsRead.readable}/${f.secretsRead.sampled} sampled Secrets readable`,
+      summary: `etcd healthy at revision ${f.revision.current}${members}; ${keys}${values}; ${f.atRest.encrypted}/${f.atRest.secrets} Secrets encrypted; ${f.secretsRead.readable}/${f.secretsRead.sampled} sampled Secrets readable`,
       evidence,
     };
   }
@@ -35,6 +37,20 @@ function findProblems(f: Findings, j: Judgement): Problem[] {
   const problems: Problem[] = [];
   const sick = f.members.filter((m) => !m.healthy || m.errors.length > 0);
   if (sick.length) problems.push({ summary: `${sick.length} etcd member(s) unhealthy (${sick.map((m) => `${m.endpoint}: ${m.errors.join(', ')}`).join('; ')})`, advice: 'Check the etcd logs and alarms (etcdctl alarm list) before trusting this cluster.' });
+  const diverging = f.memberHashes.diverging;
+  if (diverging.length) {
+    problems.push({
+      summary: `etcd members disagree at revision ${f.memberHashes.revision}: ${diverging.map((d) => `${d.endpoint} ${d.error ? `did not answer (${d.error})` : `has hashkv ${d.hash}, the majority ${d.majority}`}`).join('; ')}`,
+      advice: 'A member holds another history than the others: restore every member from the same snapshot (one etcdutl snapshot restore per member, a new --initial-cluster-token), or remove the diverging member and add it back empty so it resyncs.',
+    });
+  }
+  const v = f.values;
+  if (v?.changed.length) {
+    problems.push({
+      summary: `${v.changed.length} key(s) hold other values than the snapshot although nothing wrote them since the restore, e.g. ${v.changed.slice(0, 3).join(', ')}`,
+      advice: 'The restored data is not the snapshot the backup holds: check that every member was restored from this backup\'s snapshot and that no other data dir was started.',
+    });
+  }
   if (!f.hashKv.stable) problems.push({ summary: `hashkv at revision ${f.hashKv.revision} changed between two reads (${f.hashKv.hashes.join(' vs ')})`, advice: 'The key history under a fixed revision must not change: the member may be corrupt; restore again and compare members.' });
   if (f.revision.behind) problems.push({ summary: `etcd revision ${f.revision.current} is behind the snapshot's ${f.revision.snapshot}`, advice: 'Restore with --bump-revision so watchers never see revisions go backwards.' });
   if (f.keys?.missing.length) problems.push({ summary: `${f.keys.missing.length} baseline key(s) missing, e.g. ${f.keys.missing[0]}`, advice: 'The restored data lacks objects of the baseline: check that the snapshot was taken after the baseline and restored completely.' });
@@ -53,6 +69,8 @@ function evidenceOf(f: Findings, j: Judgement): Record<string, unknown> {
   return {
     members: f.members,
     hashKv: f.hashKv,
+    memberHashes: f.memberHashes,
+    values: f.values ? { ...f.values, changed: capList(f.values.changed, max), missing: capList(f.values.missing, max) } : 'not compared: the restore was not of a snapshot with recorded values',
     revision: f.revision,
     keys: f.keys ? { baseline: f.keys.baseline, current: f.keys.current, missing: capList(f.keys.missing, max), extra: capList(f.keys.extra, max) } : 'no baseline: key sets not compared',
     excludedPrefixes: [...VOLATILE_PREFIXES, ...j.excludePrefixes.map((prefix) => ({ prefix, why: 'excludePrefixes option' }))],

@@ -7,6 +7,8 @@ import { etcdTools, runEtcdctl, type EtcdTools } from './etcd-tools.js';
 import { storeMaterial } from './material.js';
 import type { EtcdSnapshotOptions } from './options.js';
 import { inspectSnapshot } from './snapshot-file.js';
+import { EtcdReader } from './etcd-reads.js';
+import { KEY_DIGESTS_ARTIFACT, readKeyDigests } from './key-digests.js';
 import { SNAPSHOT_ARTIFACT, STRATEGY_ID, mbPerSecond, type SnapshotMetadata } from './layout.js';
 
 /** Saves an etcd snapshot, checks it, and stores it (sealed unless disabled) with the cluster's secrets material (always sealed). */
@@ -30,6 +32,9 @@ export async function runBackup(ctx: DrillContext, options: EtcdSnapshotOptions)
     try {
       await writer.putFile(SNAPSHOT_ARTIFACT, path, { sealed: options.sealSnapshot, mediaType: 'application/x-etcd-snapshot' });
       const material = await storeMaterial(writer, ctx.cluster.secretsMaterial);
+      // The values at the snapshot's revision, as digests: etcd-consistency compares the restored values with them.
+      const digests = ctx.cluster.etcd ? await readKeyDigests(new EtcdReader(tools, ctx.cluster.etcd), facts.revision) : undefined;
+      if (digests) await writer.put(KEY_DIGESTS_ARTIFACT, Buffer.from(JSON.stringify(digests)), { sealed: true, mediaType: 'application/json' });
       const storedAt = ctx.clock.now();
       const metadata: SnapshotMetadata = {
         revision: facts.revision,

@@ -1,10 +1,12 @@
 import type { EtcdAccess } from '../../providers/types.js';
-import { execEtcdctl, runEtcdctl, tail, type EtcdTools } from '../../strategies/etcd-snapshot/etcd-tools.js';
+import { execEtcdctl, runEtcdctl, tail, type EtcdTools } from './etcd-tools.js';
 
 /** One key (and value when asked) read from etcd. */
 export interface EtcdKv {
   key: string;
   value?: Buffer;
+  /** The revision that last wrote the key. */
+  modRevision?: number;
 }
 
 /** Health and status of one etcd endpoint, as the check reports it (no values). */
@@ -20,7 +22,7 @@ export interface MemberState {
 
 interface RangeJson {
   header?: { revision?: number };
-  kvs?: { key: string; value?: string }[];
+  kvs?: { key: string; value?: string; mod_revision?: number }[];
   more?: boolean;
 }
 
@@ -31,20 +33,22 @@ export class EtcdReader {
     readonly access: EtcdAccess,
   ) {}
 
-  /** Every key under `prefix` at one revision, paged; values only when asked (they may be large). */
-  async range(prefix: string, options: { values?: boolean; pageSize?: number } = {}): Promise<{ revision: number; kvs: EtcdKv[] }> {
+  /** Every key under `prefix` at one revision (the current one, or `revision`), paged; values only when asked (they may be large). */
+  async range(prefix: string, options: { values?: boolean; pageSize?: number; revision?: number } = {}): Promise<{ revision: number; kvs: EtcdKv[] }> {
     const pageSize = options.pageSize ?? 1000;
     const end = prefixEnd(prefix);
     const kvs: EtcdKv[] = [];
     let start = prefix;
-    let revision: number | undefined;
+    let revision: number | undefined = options.revision;
     for (;;) {
       const args = ['get', start, end, `--limit=${pageSize + (kvs.length ? 1 : 0)}`, '-w', 'json', ...(options.values ? [] : ['--keys-only']), ...(revision ? [`--rev=${revision}`] : [])];
       const page = JSON.parse(await runEtcdctl(this.tools, this.access, args)) as RangeJson;
       revision ??= page.header?.revision ?? 0;
       // Pages after the first start at the last key already read: drop it.
       const items = (page.kvs ?? []).slice(kvs.length ? 1 : 0);
-      for (const kv of items) kvs.push({ key: decode(kv.key).toString('utf8'), ...(options.values ? { value: decode(kv.value ?? '') } : {}) });
+      for (const kv of items) {
+        kvs.push({ key: decode(kv.key).toString('utf8'), ...(options.values ? { value: decode(kv.value ?? '') } : {}), ...(kv.mod_revision ? { modRevision: kv.mod_revision } : {}) });
+      }
       if (!page.more || items.length === 0) return { revision, kvs };
       start = kvs.at(-1)!.key;
     }
@@ -57,9 +61,25 @@ export class EtcdReader {
 
   /** `endpoint hashkv --rev` of the first endpoint: the hash of the key space up to `revision`. */
   async hashKv(revision: number): Promise<{ hash: number; compactRevision: number }> {
-    const out = await runEtcdctl(this.tools, this.access, ['endpoint', 'hashkv', `--rev=${revision}`, '-w', 'json'], { endpoints: this.access.endpoints.slice(0, 1) });
-    const [first] = JSON.parse(out) as { HashKV?: { hash?: number; compact_revision?: number } }[];
-    return { hash: first?.HashKV?.hash ?? 0, compactRevision: first?.HashKV?.compact_revision ?? 0 };
+    const [first] = await this.hashKvOf(revision, this.access.endpoints.slice(0, 1));
+    return { hash: first?.hash ?? 0, compactRevision: first?.compactRevision ?? 0 };
+  }
+
+  /** `endpoint hashkv --rev` of every member at the same revision: equal on members that agree on history. */
+  async memberHashes(revision: number): Promise<{ endpoint: string; hash?: number; compactRevision?: number; error?: string }[]> {
+    return Promise.all(this.access.endpoints.map(async (endpoint) => {
+      try {
+        const [one] = await this.hashKvOf(revision, [endpoint]);
+        return { endpoint, hash: one?.hash ?? 0, compactRevision: one?.compactRevision ?? 0 };
+      } catch (error) {
+        return { endpoint, error: tail(String((error as Error).message)) };
+      }
+    }));
+  }
+
+  private async hashKvOf(revision: number, endpoints: string[]): Promise<{ hash: number; compactRevision: number }[]> {
+    const out = await runEtcdctl(this.tools, this.access, ['endpoint', 'hashkv', `--rev=${revision}`, '-w', 'json'], { endpoints });
+    return (JSON.parse(out) as { HashKV?: { hash?: number; compact_revision?: number } }[]).map((h) => ({ hash: h.HashKV?.hash ?? 0, compactRevision: h.HashKV?.compact_revision ?? 0 }));
   }
 
   private async member(endpoint: string): Promise<MemberState> {
