@@ -42,3 +42,6 @@ fi
 
 # Prometheus tools for the metrics tests (pushgateway, promtool): warnings only, their tests skip without them.
 bash "$(dirname "$0")/build-metrics-tools.sh" "$FORCE"
+
+# Velero and its AWS plugin for the velero strategy's tests and drills/velero.yaml: warnings only, they skip without.
+bash "$(dirname "$0")/build-velero.sh" "$FORCE"
