@@ -32,7 +32,8 @@ else
     go mod init kdrill.dev/velero-build >/dev/null 2>&1
     go mod edit -require "github.com/vmware-tanzu/velero@$VELERO_VERSION"
     mod="$(go mod download -json "github.com/vmware-tanzu/velero@$VELERO_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
-    grep -E '^replace ' "$mod" | while read -r _ line; do go mod edit -replace "$(echo "$line" | sed 's/ => /=/; s/ //g')"; done
+    # `replace OLD => NEW VERSION` becomes -replace OLD=NEW@VERSION (a versioned module path, not a local folder).
+    for r in $(awk '/^replace / && $3 == "=>" { print $2 "=" $4 (NF >= 5 ? "@" $5 : "") }' "$mod"); do go mod edit -replace "$r"; done
     go mod edit -replace "k8s.io/cli-runtime=k8s.io/cli-runtime@$CLI_RUNTIME"
     go get "github.com/vmware-tanzu/velero/cmd/velero@$VELERO_VERSION"
     CGO_ENABLED=0 go build -trimpath -ldflags "-X github.com/vmware-tanzu/velero/pkg/buildinfo.Version=$VELERO_VERSION" -o "$DIR/velero" github.com/vmware-tanzu/velero/cmd/velero

@@ -24,8 +24,7 @@ import { assertDestructiveAllowed } from '../contracts/guard.js';
 import type { CheckOutcome, CheckResult, Clock, ScenarioResult } from '../contracts/types.js';
 import type { ScenarioSpecType } from '../scenario/schema.js';
 import { formatDuration } from '../scenario/duration.js';
-import { BackupViewClient } from '../backup-objects/view-client.js';
-import { readBackupObjects } from '../backup-objects/from-backup.js';
+import { backupBaselineSource } from './backup-baseline.js';
 import { backupAgeMs, judgeBackupAge, judgeSourceWrites, openExistingBackup } from './existing-backup.js';
 import { isolationReport } from './isolation.js';
 import { preflight } from './preflight.js';
@@ -198,11 +197,17 @@ async function runDrillBody(o: ScenarioRunOptions, ctx: EngineContext, phases: P
 async function takeBaselines(ctx: EngineContext, spec: ScenarioSpecType, phases: PhaseRunner, result: PartialResult): Promise<Map<string, unknown>> {
   result.baselineSource = spec.baseline ?? 'source';
   if (spec.baseline !== 'backup') return phases.run('baseline', () => runBaselines(ctx, spec.checks, phases), (b) => `${b.size} baselines from the source cluster`);
+  let via = '';
   return phases.run('baseline', async () => {
-    const view = new BackupViewClient(await readBackupObjects(ctx.store, ctx.backup!.id, ctx.audit));
-    // The checks read the backup through a read-only API of its objects; everything else in the context stays.
-    return runBaselines({ ...ctx, client: view }, spec.checks, phases);
-  }, (b) => `${b.size} baselines from backup ${ctx.backup!.id}`);
+    const source = await backupBaselineSource(ctx);
+    via = source.via;
+    try {
+      // The checks read the backup through a read-only API of its objects; everything else in the context stays.
+      return await runBaselines({ ...ctx, client: source.client }, spec.checks, phases);
+    } finally {
+      await source.release();
+    }
+  }, (b) => `${b.size} baselines from ${via}`);
 }
 
 /** Backup phase: take one with the strategy, or pick an existing one (`backup.from`). Returns when its state was read. */

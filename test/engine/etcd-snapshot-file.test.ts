@@ -78,6 +78,19 @@ describe('drilling a plain etcd snapshot file (backup.from.etcdSnapshot) into an
     expect(s.measurements.sourceWrites).toBe(0);
   }, 600_000);
 
+  it('takes the baseline out of the snapshot itself (spec.baseline: backup), decoded by a sandbox apiserver', async () => {
+    const outcome = await drill(await scenarioFile('from-snapshot', { etcdSnapshot: 'etcd.db', material }, { baseline: 'backup' }), 'from-snapshot');
+    const s = outcome.results.scenarios[0]!;
+    expect(s.verdict, JSON.stringify(s.error ?? s.checks.filter((c) => !c.asExpected), null, 1)).toBe('passed');
+    expect(s.baselineSource).toBe('backup');
+    expect(s.timeline.find((e) => e.phase === 'baseline' && !e.step)?.note).toMatch(/from etcd snapshot \S+, decoded by a sandbox kube-apiserver/);
+    const diff = s.checks.find((c) => c.id === 'state-diff')!;
+    // Namespace, ConfigMaps (settings, kube-root-ca.crt is skipped), the Secret, the ServiceAccount, the Deployment…
+    expect(Number(/^all (\d+) baseline objects match/.exec(diff.summary)?.[1])).toBeGreaterThanOrEqual(4);
+    const secrets = s.checks.find((c) => c.id === 'secret-injection')!;
+    expect(secrets.summary).toMatch(/Secrets intact/);
+  }, 600_000);
+
   it('without the encryption config, says Secrets stay unreadable, and the restored cluster fails on them', async () => {
     const outcome = await drill(await scenarioFile('no-enc', { etcdSnapshot: 'etcd.db', material: { serviceAccountKey: 'sa.key', serviceAccountPublicKey: 'sa.pub' } }), 'no-enc');
     const s = outcome.results.scenarios[0]!;

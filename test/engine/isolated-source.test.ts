@@ -99,7 +99,7 @@ describe('drilling an existing backup of a cluster kdrill did not create, into a
     const s = outcome.results.scenarios[0]!;
     expect(s.verdict, JSON.stringify(s.error ?? s.checks.filter((c) => !c.asExpected), null, 1)).toBe('passed');
     expect(s.baselineSource).toBe('backup');
-    expect(s.timeline.find((e) => e.phase === 'baseline' && !e.step)?.note).toContain(`from backup ${backupId}`);
+    expect(s.timeline.find((e) => e.phase === 'baseline' && !e.step)?.note).toContain(`from the objects in backup ${backupId}`);
     const diff = s.checks.find((c) => c.id === 'state-diff')!;
     // The backup's shop namespace: Namespace, ConfigMap, Secret, ServiceAccount, Role, RoleBinding, Deployment…
     expect(Number(/^all (\d+) baseline objects match/.exec(diff.summary)?.[1])).toBeGreaterThanOrEqual(7);
