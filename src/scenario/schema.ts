@@ -88,7 +88,7 @@ export const BackupSourceSpec = Type.Object(
     /** The drill fails when the backup is older than this at the start of the drill. */
     maxAge: Type.Optional(Duration),
     /** A plain etcd snapshot file (etcdctl snapshot save, k3s etcd-snapshot) instead of a kdrill backup. */
-    etcdSnapshot: Type.Optional(Type.String({ minLength: 1, description: 'a plain etcd snapshot file (etcdctl snapshot save, k3s), relative to the scenario; strategy etcd-snapshot' })),
+    etcdSnapshot: Type.Optional(Type.String({ minLength: 1, description: 'a plain etcd snapshot (etcdctl snapshot save, k3s): a file, relative to the scenario, or s3://bucket/key; strategy etcd-snapshot' })),
     /** The source cluster's keys that go with a plain etcd snapshot; each one left out has a stated consequence. */
     material: Type.Optional(Type.Object(
       {

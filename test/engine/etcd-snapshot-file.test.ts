@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFile, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { startVersitygw, versitygwBinary } from '../support/versitygw.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -89,6 +91,31 @@ describe('drilling a plain etcd snapshot file (backup.from.etcdSnapshot) into an
     expect(Number(/^all (\d+) baseline objects match/.exec(diff.summary)?.[1])).toBeGreaterThanOrEqual(4);
     const secrets = s.checks.find((c) => c.id === 'secret-injection')!;
     expect(secrets.summary).toMatch(/Secrets intact/);
+  }, 600_000);
+
+  it.skipIf(!versitygwBinary.path)('reads the snapshot from S3 (s3://bucket/key, versitygw via $AWS_ENDPOINT_URL_S3), its age from LastModified', async () => {
+    const gw = await startVersitygw();
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, { AWS_ACCESS_KEY_ID: gw.accessKey, AWS_SECRET_ACCESS_KEY: gw.secretKey, AWS_ENDPOINT_URL_S3: gw.endpoint });
+      const s3 = new S3Client({ region: 'us-east-1', endpoint: gw.endpoint, forcePathStyle: true });
+      await s3.send(new CreateBucketCommand({ Bucket: 'etcd-backups' }));
+      await s3.send(new PutObjectCommand({ Bucket: 'etcd-backups', Key: 'prod/etcd.db', Body: await readFile(join(dir, 'etcd.db')) }));
+      s3.destroy();
+      const outcome = await drill(await scenarioFile('from-s3', { etcdSnapshot: 's3://etcd-backups/prod/etcd.db', material, maxAge: '1h' }), 'from-s3');
+      const s = outcome.results.scenarios[0]!;
+      expect(s.verdict, JSON.stringify(s.error ?? s.checks.filter((c) => !c.asExpected), null, 1)).toBe('passed');
+      expect(s.restore!.notes.join('\n')).toContain('plain etcd snapshot s3://etcd-backups/prod/etcd.db (revision');
+      const missing = await drill(await scenarioFile('s3-missing', { etcdSnapshot: 's3://etcd-backups/prod/nope.db' }), 's3-missing');
+      expect(missing.exitCode).toBe(2);
+      expect(missing.results.scenarios[0]!.error).toMatchObject({ code: 'E_BACKUP_NOT_FOUND', message: expect.stringContaining('s3://etcd-backups/prod/nope.db') });
+    } finally {
+      for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_ENDPOINT_URL_S3']) {
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
+      await gw.stop();
+    }
   }, 600_000);
 
   it('without the encryption config, says Secrets stay unreadable, and the restored cluster fails on them', async () => {

@@ -7,6 +7,7 @@ import type { BackupManifest } from '../../store/types.js';
 import { etcdTools } from './etcd-tools.js';
 import { storeMaterial } from './material.js';
 import { inspectSnapshot } from './snapshot-file.js';
+import { fetchS3Snapshot } from './fetch-s3.js';
 import { SNAPSHOT_ARTIFACT, STRATEGY_ID } from './layout.js';
 
 /** The material files a plain snapshot may come with, as a scenario names them. */
@@ -37,11 +38,8 @@ export async function importSnapshotFile(
   file: string,
   given: PlainSnapshotMaterial = {},
 ): Promise<{ manifest: BackupManifest; savedAt: number }> {
-  const path = resolve(ctx.scenarioDir, file);
   const material = await materialPaths(ctx.scenarioDir, given);
-  const savedAt = (await stat(path).catch(() => {
-    throw new KdrillError('E_BACKUP_NOT_FOUND', `etcd snapshot ${path} does not exist`, { hint: 'backup.from.etcdSnapshot is a file path, relative to the scenario file' });
-  })).mtimeMs;
+  const { path, savedAt } = file.startsWith('s3://') ? await fetchS3Snapshot(file, ctx.workDir, ctx.signal) : await localSnapshot(ctx.scenarioDir, file);
   const facts = await inspectSnapshot((await etcdTools(ctx)).etcdutl, path, 'given');
   await ctx.audit.record({ action: 'backup.read', subject: path, details: { kind: 'etcd snapshot file', revision: facts.revision, totalKeys: facts.totalKeys, sha256: facts.sha256 } });
   const writer = await ctx.store.create({ strategy: STRATEGY_ID, cluster: { name: basename(path), provider: 'etcd snapshot file', kubernetesVersion: 'unknown', etcdVersion: facts.storageVersion } });
@@ -49,7 +47,7 @@ export async function importSnapshotFile(
     await writer.putFile(SNAPSHOT_ARTIFACT, path, { sealed: true, mediaType: 'application/x-etcd-snapshot' });
     const stored = await storeMaterial(writer, material);
     const importNotes = [
-      `plain etcd snapshot ${basename(path)} (revision ${facts.revision}, ${facts.totalKeys} keys, saved ${new Date(savedAt).toISOString()}), checked by etcd's hash before use`,
+      `plain etcd snapshot ${file.startsWith('s3://') ? file : basename(path)} (revision ${facts.revision}, ${facts.totalKeys} keys, saved ${new Date(savedAt).toISOString()}), checked by etcd's hash before use`,
       ...CONSEQUENCES.filter(([field]) => !given[field]).map(([, consequence]) => consequence),
     ];
     for (const note of importNotes.slice(1)) ctx.logger.warn(note);
@@ -63,6 +61,14 @@ export async function importSnapshotFile(
     await writer.abort().catch(() => undefined);
     throw error;
   }
+}
+
+async function localSnapshot(baseDir: string, file: string): Promise<{ path: string; savedAt: number }> {
+  const path = resolve(baseDir, file);
+  const info = await stat(path).catch(() => {
+    throw new KdrillError('E_BACKUP_NOT_FOUND', `etcd snapshot ${path} does not exist`, { hint: 'backup.from.etcdSnapshot is a file path (relative to the scenario file) or an s3://bucket/key URL' });
+  });
+  return { path, savedAt: info.mtimeMs };
 }
 
 /** Resolves and checks every named material file: a typo must stop the drill, not quietly drop the keys. */
