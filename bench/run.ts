@@ -1,5 +1,5 @@
 /**
- * Benchmark runner: `npm run bench -- [cluster|strategies|cli|all] [options]`. Prints tables on stdout, progress on
+ * Benchmark runner: `npm run bench -- [cluster|strategies|cli|drill|all] [options]`. Prints tables on stdout, progress on
  * stderr, and writes bench/results/<suite>-<timestamp>.json. Every cluster is destroyed, also on failure or Ctrl-C.
  */
 import os from 'node:os';
@@ -7,6 +7,7 @@ import { describeError } from '../src/core/errors.js';
 import { createLogger } from '../src/core/logger.js';
 import { parseBenchArgs, type BenchArgs, type SuiteName } from './args.js';
 import { runCliBench } from './cli.js';
+import { runDrillBench } from './drill.js';
 import { runClusterBench } from './cluster.js';
 import { describeMachine, machineFacts } from './machine.js';
 import { writeResultFile, type ResultFile, type SuiteOutput } from './results.js';
@@ -17,6 +18,7 @@ const SUITE_RUNNERS: Record<SuiteName, (args: BenchArgs) => Promise<SuiteOutput>
   cluster: (args) => runClusterBench({ runs: args.runs, idleSeconds: args.idleSeconds }),
   strategies: (args) => runStrategiesBench({ sizes: args.sizes, parallelism: args.parallelism, fsync: args.fsync }),
   cli: (args) => runCliBench({ runs: args.runs }),
+  drill: (args) => runDrillBench({ sizes: args.sizes }),
 };
 
 async function runSuite(suite: SuiteName, args: BenchArgs, argv: string[]): Promise<void> {
