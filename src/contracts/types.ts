@@ -76,6 +76,11 @@ export interface BackupStrategy {
    * checked before it is stored; `savedAt` is when the file was made (the drill's RPO counts from it).
    */
   importFile?(ctx: DrillContext, file: string, material: Record<string, string>): Promise<{ manifest: BackupManifest; savedAt: number }>;
+  /**
+   * The external tool this strategy drives is not on this machine (e.g. Velero's binaries): a one-line reason with
+   * how to install it. A drill then skips the scenario and says why, instead of failing it.
+   */
+  missingTool?(options: Record<string, unknown>): string | undefined;
 }
 
 /** A chaos step: one file under src/chaos/. */
@@ -223,6 +228,8 @@ export interface RunResults {
   /** Command line options that shaped the run (shard, provider override). */
   invocation: { argv: string[]; shard?: string; provider?: string; allowSkipped?: boolean };
   scenarios: ScenarioResult[];
+  /** Scenarios not run because a tool their strategy drives is missing on this machine, and why. */
+  skippedScenarios?: { name: string; file: string; reason: string }[];
 }
 
 /** A reporter renders RunResults to files: one file under src/reporters/. */

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Logger } from '../core/logger.js';
 import type { ProgressSink } from './progress.js';
 import { KDRILL_VERSION } from '../core/version.js';
@@ -10,6 +10,7 @@ import { shardScenarios } from '../scenario/shard.js';
 import { renderAll } from '../reporters/registry.js';
 import { FileAuditLog } from '../audit/audit-log.js';
 import { runScenario } from './run-scenario.js';
+import { plugins } from './plugins.js';
 import { findCanaries } from './leaks.js';
 import { relativeScenarioPaths } from './relative-paths.js';
 import { systemClock, type Clock, type RunResults, type ScenarioResult, type Verdict } from '../contracts/types.js';
@@ -50,7 +51,9 @@ export async function runDrill(o: DrillRunOptions, runId = newRunId()): Promise<
   const clock = o.clock ?? systemClock;
   const loaded = await loadDocuments(o.files, defaultCatalog());
   const drillSpec = loaded.drills[0]?.document.spec;
-  const selected = o.shard ? shardScenarios(loaded.scenarios, o.shard) : loaded.scenarios;
+  const sharded = o.shard ? shardScenarios(loaded.scenarios, o.shard) : loaded.scenarios;
+  const { runnable: selected, skipped } = skipMissingTools(sharded);
+  for (const s of skipped) o.logger.warn(`skipped ${s.name}: ${s.reason}`);
   const outDir = resolve(o.outDir ?? join('reports', runId));
   await mkdir(outDir, { recursive: true });
   const audit = await FileAuditLog.open(join(outDir, 'audit.jsonl'), { runId });
@@ -74,6 +77,7 @@ export async function runDrill(o: DrillRunOptions, runId = newRunId()): Promise<
   const results: RunResults = {
     formatVersion: 1, runId, kdrillVersion: KDRILL_VERSION, startedAt: new Date(startedAt).toISOString(), finishedAt: new Date(clock.now()).toISOString(),
     verdict, ...(interrupted ? { interrupted } : {}), invocation, scenarios,
+    ...(skipped.length ? { skippedScenarios: skipped } : {}),
   };
   const files = await renderAll(results, outDir);
   const exitCode = verdict === 'passed' ? 0 : verdict === 'failed' ? 1 : 2;
@@ -81,6 +85,19 @@ export async function runDrill(o: DrillRunOptions, runId = newRunId()): Promise<
   const leaks = await findCanaries([...files, join(outDir, 'audit.jsonl'), join(outDir, 'kdrill.log')], canaries);
   for (const leak of leaks) o.logger.error(`a seeded secret value appears in ${leak}: treat this run's reports as sensitive`);
   return { results, outDir, files: [...files, join(outDir, 'audit.jsonl')], exitCode: leaks.length > 0 ? Math.max(exitCode, 1) as 1 | 2 : exitCode };
+}
+
+/** Scenarios whose strategy drives a tool this machine lacks (Velero's binaries) are skipped, with the reason. */
+function skipMissingTools(list: LoadedScenario[]): { runnable: LoadedScenario[]; skipped: NonNullable<RunResults['skippedScenarios']> } {
+  const runnable: LoadedScenario[] = [];
+  const skipped: NonNullable<RunResults['skippedScenarios']> = [];
+  for (const s of list) {
+    const backup = s.document.spec.backup;
+    const reason = plugins.strategy(backup.strategy).missingTool?.(backup.options ?? {});
+    if (reason) skipped.push({ name: s.document.metadata.name, file: relative(process.cwd(), s.file), reason });
+    else runnable.push(s);
+  }
+  return { runnable, skipped };
 }
 
 function overall(verdicts: Verdict[]): Verdict {

@@ -10,7 +10,7 @@ export const RESULTS_FILE = 'results.json';
 
 // Known records keep the declaration order of src/contracts/types.ts; unknown keys follow, sorted.
 const ORDER = {
-  run: ['formatVersion', 'runId', 'kdrillVersion', 'startedAt', 'finishedAt', 'verdict', 'interrupted', 'invocation', 'scenarios'],
+  run: ['formatVersion', 'runId', 'kdrillVersion', 'startedAt', 'finishedAt', 'verdict', 'interrupted', 'invocation', 'scenarios', 'skippedScenarios'],
   invocation: ['argv', 'shard', 'provider', 'allowSkipped'],
   scenario: [
     'name', 'description', 'file', 'scenarioHash', 'verdict', 'startedAt', 'finishedAt', 'durationMs', 'error',

@@ -23,6 +23,10 @@ export function renderJunit(input: RunResults): string {
   const results = normalizeResults(input);
   const report = builder.newBuilder().name(`kdrill ${results.runId}`);
   for (const scenario of results.scenarios) addScenario(report.testSuite(), scenario);
+  // A scenario not run (its tool is missing here) shows as skipped, with the reason, never as passed.
+  for (const s of results.skippedScenarios ?? []) {
+    report.testSuite().name(s.name).property('file', s.file).testCase().className(`kdrill.${s.name}`).name('scenario').skipped().standardOutput(s.reason);
+  }
   return redact(report.build());
 }
 

@@ -22,6 +22,7 @@ export function renderMarkdown(input: RunResults): string {
     '# kdrill after-action report',
     `${verdictMark(results.verdict)} ${verdictSentence(results)}`,
     `Run ${code(results.runId)} · started ${utcTime(results.startedAt)} · took ${formatDuration(took)} · kdrill ${cell(results.kdrillVersion)}${results.invocation.shard ? ` · shard ${cell(results.invocation.shard)}` : ''}`,
+    notRun(results),
     whyItFailed(results.scenarios),
     '## Summary',
     summaryTable(results.scenarios),
@@ -30,9 +31,17 @@ export function renderMarkdown(input: RunResults): string {
   return redact(parts.filter(Boolean).join('\n\n') + '\n');
 }
 
+/** Scenarios skipped because this machine lacks a tool their strategy drives: named, with how to get it. */
+function notRun(results: RunResults): string {
+  const skipped = results.skippedScenarios ?? [];
+  if (skipped.length === 0) return '';
+  return [`**Not run on this machine** (${plural(skipped.length, 'scenario')}: a tool it drives is missing):`, ...skipped.map((s) => `- ${code(s.name)}: ${cell(s.reason)}`)].join('\n');
+}
+
 function verdictSentence(results: RunResults): string {
   const all = results.scenarios;
   const interrupted = results.interrupted ? `**Interrupted** by ${cell(results.interrupted)}: the run did not finish. ` : '';
+  if (all.length === 0 && results.skippedScenarios?.length) return `${interrupted}**No scenario ran:** each one selected needs a tool missing on this machine (below).`;
   if (all.length === 0) return interrupted || '**No scenario ran.** Check the scenario selection (files, shard).';
   const bad = all.filter((s) => s.verdict !== 'passed');
   if (bad.length === 0) {

@@ -139,7 +139,7 @@ describe('built-in drills end to end (kdrill run as a subprocess, local provider
   it('nightly: every scenario of the library runs and gets its expected verdict', { timeout: 90 * 60_000 }, async () => {
     const { scenarios: library } = await loadDocuments([join(ROOT, 'drills/nightly.yaml')], defaultCatalog());
     const expected = Object.fromEntries(library.map((s) => [s.document.metadata.name, s.document.metadata.labels?.['kdrill.dev/expected-verdict']]));
-    expect(Object.keys(expected)).toHaveLength(10);
+    expect(Object.keys(expected)).toHaveLength(12);
     const out = join(home, 'nightly');
     const result = await run(out, 'drills/nightly.yaml');
     const results = await readResults(out);

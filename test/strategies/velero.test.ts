@@ -7,6 +7,7 @@ import { nullProgress } from '../../src/cli/progress.js';
 import { veleroMissing } from '../../src/strategies/velero/binaries.js';
 import { versitygwBinary } from '../support/versitygw.js';
 import { testLogger } from '../support/cluster.js';
+import { memoryLogger } from '../../src/core/logger.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const missing = veleroMissing() ?? (versitygwBinary.path ? undefined : versitygwBinary.skipReason);
@@ -50,4 +51,30 @@ describe.skipIf(missing !== undefined)('velero strategy (real Velero, versitygw,
 
 describe.skipIf(missing === undefined)('velero strategy', () => {
   it.skip(`SKIPPED: ${missing}`, () => {});
+});
+
+// Where Velero is not installed, a drill naming a velero scenario does not fail: it skips it and says why.
+describe('a velero scenario on a machine without Velero', () => {
+  it('is skipped with a one-line reason in the log, results.json, report.md and junit.xml, and the drill exits 0', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kdrill-no-velero-'));
+    const saved = process.env.KDRILL_VELERO_DIR;
+    process.env.KDRILL_VELERO_DIR = join(dir, 'nothing-here');
+    try {
+      const logger = memoryLogger('warn');
+      const out = join(dir, 'out');
+      const outcome = await runDrill({ files: [join(ROOT, 'scenarios/velero-namespace-loss.yaml')], outDir: out, logger, progress: nullProgress });
+      expect(outcome.exitCode).toBe(0);
+      expect(outcome.results.scenarios).toEqual([]);
+      expect(outcome.results.skippedScenarios).toEqual([
+        { name: 'velero-namespace-loss', file: expect.stringMatching(/scenarios\/velero-namespace-loss\.yaml$/), reason: expect.stringMatching(/^Velero is not installed: .*nothing-here\/velero.* \(build it with `bash tools\/build-velero\.sh`\)$/) },
+      ]);
+      expect(logger.lines.join('\n')).toMatch(/skipped velero-namespace-loss: Velero is not installed/);
+      expect(await readFile(join(out, 'report.md'), 'utf8')).toContain('**Not run on this machine** (1 scenario: a tool it drives is missing):');
+      expect(await readFile(join(out, 'junit.xml'), 'utf8')).toMatch(/<testcase classname="kdrill\.velero-namespace-loss" name="scenario"[^>]*>\s*<skipped\/>/);
+    } finally {
+      if (saved === undefined) delete process.env.KDRILL_VELERO_DIR;
+      else process.env.KDRILL_VELERO_DIR = saved;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { KdrillError } from '../../core/errors.js';
 import type { BackupStrategy, DrillContext, RestoreReport } from '../../contracts/types.js';
 import type { BackupManifest } from '../../store/types.js';
-import { veleroBinaries, veleroMissing } from './binaries.js';
+import { veleroBinaries, veleroMissing, versitygwBinary } from './binaries.js';
 import { velero, waitFinished, type VeleroOutcome } from './cli.js';
 import { objectStoreFor, releaseObjectStore } from './object-store.js';
 import { parseVeleroOptions, VeleroOptionsSchema, type VeleroOptions } from './options.js';
@@ -22,6 +22,11 @@ export const veleroStrategy: BackupStrategy = {
   optionsSchema: VeleroOptionsSchema,
   targets: ['same', 'fresh'],
   unsupportedReason: () => veleroMissing(),
+  missingTool: (options) => {
+    const o = options as Partial<VeleroOptions>;
+    const noBucket = !o.s3Url && !process.env.KDRILL_VELERO_S3_URL && !versitygwBinary();
+    return veleroMissing(o.binDir) ?? (noBucket ? 'no s3Url given and no versitygw for a throw-away bucket (bash tools/build-test-servers.sh)' : undefined);
+  },
   backup: (ctx, options) => backup(ctx, parseVeleroOptions(options)),
   restore: (ctx, manifest, options) => restore(ctx, manifest, parseVeleroOptions(options)),
 };
