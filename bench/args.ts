@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { KdrillError } from '../src/core/errors.js';
 
 /** The benchmark suites, in the order `npm run bench` (all) runs them. */
-export const SUITES = ['cluster', 'strategies', 'cli', 'drill'] as const;
+export const SUITES = ['cluster', 'strategies', 'cli', 'drill', 'velero'] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 /** What one `npm run bench -- ...` invocation asked for, defaults filled in. */
@@ -20,7 +20,7 @@ export interface BenchArgs {
   fsync: boolean;
 }
 
-const USAGE = 'usage: npm run bench -- [cluster|strategies|cli|drill|all] [--sizes 1000,10000] [--runs 5] [--idle 5] [--parallelism 16] [--fsync on|off]';
+const USAGE = 'usage: npm run bench -- [cluster|strategies|cli|drill|velero|all] [--sizes 1000,10000] [--runs 5] [--idle 5] [--parallelism 16] [--fsync on|off]';
 
 /** Parses the arguments after `npm run bench --`; throws KdrillError E_SCENARIO_INVALID naming the bad one. */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {

@@ -1,5 +1,5 @@
 /**
- * Benchmark runner: `npm run bench -- [cluster|strategies|cli|drill|all] [options]`. Prints tables on stdout, progress on
+ * Benchmark runner: `npm run bench -- [cluster|strategies|cli|drill|velero|all] [options]`. Prints tables on stdout, progress on
  * stderr, and writes bench/results/<suite>-<timestamp>.json. Every cluster is destroyed, also on failure or Ctrl-C.
  */
 import os from 'node:os';
@@ -8,6 +8,7 @@ import { createLogger } from '../src/core/logger.js';
 import { parseBenchArgs, type BenchArgs, type SuiteName } from './args.js';
 import { runCliBench } from './cli.js';
 import { runDrillBench } from './drill.js';
+import { runVeleroBench } from './velero.js';
 import { runClusterBench } from './cluster.js';
 import { describeMachine, machineFacts } from './machine.js';
 import { writeResultFile, type ResultFile, type SuiteOutput } from './results.js';
@@ -19,6 +20,7 @@ const SUITE_RUNNERS: Record<SuiteName, (args: BenchArgs) => Promise<SuiteOutput>
   strategies: (args) => runStrategiesBench({ sizes: args.sizes, parallelism: args.parallelism, fsync: args.fsync }),
   cli: (args) => runCliBench({ runs: args.runs }),
   drill: (args) => runDrillBench({ sizes: args.sizes }),
+  velero: (args) => runVeleroBench({ sizes: args.sizes }),
 };
 
 async function runSuite(suite: SuiteName, args: BenchArgs, argv: string[]): Promise<void> {

@@ -31,8 +31,25 @@ export interface LocalClusterOptions {
   logger: Logger;
 }
 
-/** Create and start a local cluster: PKI, config, etcd, kube-apiserver, kube-controller-manager; cleans up on any failure. */
+const PORT_ATTEMPTS = 3;
+
+/**
+ * Create and start a local cluster: PKI, config, etcd, kube-apiserver, kube-controller-manager; cleans up on any
+ * failure. Ports are picked free, then bound by the components a moment later: on a busy host another process can
+ * take one in between ("address already in use"), so the whole start is retried on fresh ports (unless fixed).
+ */
 export async function createLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createOnce(options);
+    } catch (error) {
+      if (options.ports || attempt >= PORT_ATTEMPTS || !/address already in use/.test(String((error as Error).message))) throw error;
+      options.logger.warn(`a port picked for the cluster was taken before it could bind; starting again on new ports (attempt ${attempt + 1}/${PORT_ATTEMPTS})`);
+    }
+  }
+}
+
+async function createOnce(options: LocalClusterOptions): Promise<LocalCluster> {
   const name = options.name ?? `kdrill-${randomBytes(3).toString('hex')}`;
   assertClusterName(name);
   const root = join(options.home ?? clustersDir(), name);
