@@ -1,6 +1,7 @@
 import type { Cluster } from '../providers/types.js';
 import type { KubeClient } from '../kube/client.js';
 import { discoverResources } from '../kube/discovery.js';
+import { minorDistance } from '../kube/version-skew.js';
 import type { BackupManifest } from '../store/types.js';
 import type { IsolationReport } from '../contracts/types.js';
 
@@ -41,15 +42,10 @@ export function backupResourceVersions(artifacts: string[]): { id: string; group
 
 /** "target is 7 minor versions newer than the source (v1.30.4 → v1.37.2)", or undefined when the minors match. */
 export function versionSkew(source: string, target: string): string | undefined {
-  const minor = (v: string) => {
-    const m = /^v?(\d+)\.(\d+)/.exec(v);
-    return m ? Number(m[1]) * 1000 + Number(m[2]) : undefined;
-  };
-  const a = minor(source);
-  const b = minor(target);
-  if (a === undefined || b === undefined) return source === target ? undefined : `versions not comparable (${source} → ${target})`;
-  if (a === b) return undefined;
-  const n = Math.abs(b - a);
+  const distance = minorDistance(source, target);
+  if (distance === undefined) return source === target ? undefined : `versions not comparable (${source} → ${target})`;
+  if (distance === 0) return undefined;
+  const n = Math.abs(distance);
   const words = `${n} minor version${n === 1 ? '' : 's'}`;
-  return `target is ${words} ${b > a ? 'newer' : 'older'} than the source (${source} → ${target})${b < a ? ': an older apiserver may not serve every API the source used' : ''}`;
+  return `target is ${words} ${distance > 0 ? 'newer' : 'older'} than the source (${source} → ${target})${distance < 0 ? ': an older apiserver may not serve every API the source used' : ''}`;
 }

@@ -1,6 +1,7 @@
 import type { Cluster, ClusterSecretsMaterial } from '../../providers/types.js';
 import type { BackupManifest } from '../../store/types.js';
 import type { SnapshotFacts } from './snapshot-file.js';
+import { minorDistance } from '../../kube/version-skew.js';
 
 /** What a restore report says beyond counts: revision, timing, which keys were installed, version skew. */
 export function restoreNotes(input: {
@@ -30,9 +31,7 @@ export function restoreNotes(input: {
 }
 
 function minorSkew(from: string, to: string): string | undefined {
-  const minor = (v: string) => /^v?(\d+)\.(\d+)/.exec(v)?.slice(1, 3).join('.');
-  const a = minor(from);
-  const b = minor(to);
-  if (!a || !b || a === b) return undefined;
+  const distance = minorDistance(from, to);
+  if (distance === undefined || distance === 0) return undefined;
   return `the backup comes from Kubernetes ${from}, the target runs ${to}: objects are read with the target's storage versions; run the checks before trusting it`;
 }
