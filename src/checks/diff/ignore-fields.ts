@@ -61,6 +61,14 @@ function removePath(node: unknown, segments: readonly Segment[]): void {
   for (const key of head === '*' ? Object.keys(container) : [head]) {
     if (!(key in container)) continue;
     if (rest.length === 0) delete container[key];
-    else removePath(container[key], rest);
+    else {
+      removePath(container[key], rest);
+      // A map the rule emptied (labels whose only keys were ignored) is the same as no map: the API omits empty ones.
+      if (isEmptyMap(container[key])) delete container[key];
+    }
   }
+}
+
+function isEmptyMap(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0;
 }
