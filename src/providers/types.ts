@@ -42,6 +42,46 @@ export interface ClusterSecretsMaterial {
   serverTokenPath?: string;
 }
 
+/** One etcd member of a cluster whose provider runs each member itself. */
+export interface EtcdMember {
+  index: number;
+  name: string;
+  clientUrl: string;
+  peerUrl: string;
+  dataDir: string;
+  running: boolean;
+}
+
+/** Per-member control of a provider-run etcd (local provider): chaos on one member, member replacement. */
+export interface EtcdMemberControl {
+  list(): EtcdMember[];
+  /** Index of the member every running member names as raft leader; undefined without one (quorum lost). */
+  leader(): Promise<number | undefined>;
+  stop(index: number): Promise<void>;
+  /** SIGKILL, no grace period. */
+  kill(index: number): Promise<void>;
+  /** Start a stopped member; resolves when it reports healthy (which needs a quorum of members running). */
+  start(index: number, timeoutMs?: number): Promise<void>;
+  /** Remove a stopped member's data dir: its disk is lost. */
+  wipe(index: number): Promise<void>;
+  /**
+   * Replace a member the way etcd documents it: `member remove` its old ID through the healthy members, empty its
+   * data dir, `member add` it again and start it with --initial-cluster-state=existing; resolves once it has caught
+   * up with the leader's revision.
+   */
+  replace(index: number, timeoutMs?: number): Promise<{ removedId?: string; addedId: string; revision: number }>;
+}
+
+/** How an etcd snapshot restore treats the members of a multi-member etcd. */
+export interface EtcdRestoreOptions {
+  /**
+   * `all` (etcd's documented procedure): every member restored from the same snapshot with a new cluster token.
+   * `first`: only the first member gets the snapshot, the others start from what their data dirs hold: the classic
+   * mistake, kept so a drill can prove that etcd-consistency catches it.
+   */
+  members?: 'all' | 'first';
+}
+
 /** A running cluster. Every method is safe to call more than once. */
 export interface Cluster {
   readonly name: string;
@@ -64,7 +104,9 @@ export interface Cluster {
    * Replace the cluster's etcd data with a snapshot (stop apiserver and controllers, restore, restart).
    * Only where `capabilities.etcd` is true.
    */
-  restoreEtcdSnapshot?(snapshotPath: string, material?: ClusterSecretsMaterial): Promise<void>;
+  restoreEtcdSnapshot?(snapshotPath: string, material?: ClusterSecretsMaterial, options?: EtcdRestoreOptions): Promise<void>;
+  /** Per-member etcd control, where the provider runs the members (local). */
+  readonly etcdMembers?: EtcdMemberControl;
   /** Let the cluster outlive this kdrill process (`--keep`); without it, kdrill's exit stops what it started. */
   detach?(): Promise<void>;
   /** Save an etcd snapshot to `destPath` (providers with etcd access). */

@@ -21,11 +21,12 @@ export const clusterCommand: CommandModule = {
       .option('--name <name>', 'cluster name', 'kdrill')
       .option('--bin-dir <dir>', 'folder with the control-plane binaries (default: build or reuse the cached ones)')
       .option('--port <port>', 'kube-apiserver port on 127.0.0.1 (default: a free one)', positiveInt(1, 65535))
-      .addHelpText('after', '\nExample:\n  kdrill cluster up --name dev\n  kubectl --kubeconfig "$(kdrill cluster kubeconfig dev)" get ns')
-      .action(async (opts: { name: string; binDir?: string; port?: number }, cmd: Command) => {
+      .option('--etcd-members <n>', 'etcd members: 1, 3 or 5 (default 1)', positiveInt(1, 5))
+      .addHelpText('after', '\nExample:\n  kdrill cluster up --name dev\n  kdrill cluster up --name ha --etcd-members 3\n  kubectl --kubeconfig "$(kdrill cluster kubeconfig dev)" get ns')
+      .action(async (opts: { name: string; binDir?: string; port?: number; etcdMembers?: number }, cmd: Command) => {
         const logger = env.logger(cmd);
         const started = Date.now();
-        const c = await createLocalCluster({ name: opts.name, binDir: opts.binDir, ports: { apiserver: opts.port }, persistent: true, logger });
+        const c = await createLocalCluster({ name: opts.name, binDir: opts.binDir, ports: { apiserver: opts.port }, etcdMembers: opts.etcdMembers, persistent: true, logger });
         logger.info(`cluster ${c.name} ready`, { seconds: ((Date.now() - started) / 1000).toFixed(1), kubernetes: c.versions.kubernetes, etcd: c.versions.etcd });
         env.stdout(c.kubeconfigPath);
         process.stderr.write(`\nkubeconfig: ${c.kubeconfigPath}\ntry:        kubectl --kubeconfig ${c.kubeconfigPath} get namespaces\nstop with:  kdrill cluster down ${c.name}\n`);

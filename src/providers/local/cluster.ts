@@ -1,15 +1,18 @@
-import { copyFile, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { KdrillError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { Cluster, ClusterSecretsMaterial, ComponentName, EtcdAccess } from '../types.js';
+import type { Cluster, ClusterSecretsMaterial, ComponentName, EtcdAccess, EtcdRestoreOptions } from '../types.js';
 import type { ClusterLayout } from './layout.js';
 import { apiserverArgs, controllerManagerArgs, etcdArgs } from './flags.js';
 import { isAlive, killProcessGroup, logTail, startProcess, stopProcessGroup, type ManagedProcess } from './process.js';
 import { pollUntil, tlsGet } from './health.js';
 import { writeState, type LocalClusterState } from './state.js';
+import { clientUrl, etcdMemberSpecs, type EtcdMemberSpec } from './etcd-topology.js';
+import { LocalEtcdMembers } from './etcd-members.js';
+import { restoreMemberData } from './etcd-restore.js';
 
 const COMPONENTS: readonly ComponentName[] = ['etcd', 'kube-apiserver', 'kube-controller-manager'];
 
@@ -18,7 +21,8 @@ export class LocalCluster implements Cluster {
   readonly provider = 'local';
   readonly createdByKdrill = true;
   readonly components = COMPONENTS;
-  private readonly running = new Map<ComponentName, ManagedProcess>();
+  /** Running processes by component, and by member name for the members of a multi-member etcd. */
+  private readonly running = new Map<string, ManagedProcess>();
   private destroyed = false;
   /** Called once the cluster is destroyed (drops its Ctrl-C cleanup handler). */
   onDestroyed: () => void = () => {};
@@ -44,14 +48,22 @@ export class LocalCluster implements Cluster {
   }
   get etcd(): EtcdAccess {
     const l = this.layout;
-    return { endpoints: [`https://127.0.0.1:${this.state.ports.etcdClient}`], caFile: l.caCert, certFile: l.etcdClientCert, keyFile: l.etcdClientKey, dataDir: l.etcdData };
+    return { endpoints: this.etcdMemberSpecs().map(clientUrl), caFile: l.caCert, certFile: l.etcdClientCert, keyFile: l.etcdClientKey, dataDir: l.etcdData };
+  }
+  /** Per-member control: stop, kill, wipe, replace one member. */
+  get etcdMembers(): LocalEtcdMembers {
+    return new LocalEtcdMembers(this);
+  }
+  /** The etcd members (one named `default` unless the cluster was created with several). */
+  etcdMemberSpecs(): EtcdMemberSpec[] {
+    return etcdMemberSpecs(this.state, this.layout);
   }
   get secretsMaterial(): ClusterSecretsMaterial {
     const l = this.layout;
     return { encryptionConfigPath: l.encryptionConfig, serviceAccountKeyPath: l.serviceAccountKey, serviceAccountPublicKeyPath: l.serviceAccountPub, caCertPath: l.caCert, caKeyPath: l.caKey };
   }
   /** Path of a component's log file. */
-  logFile(component: ComponentName): string {
+  logFile(component: ComponentName | string): string {
     return join(this.layout.logs, `${component}.log`);
   }
 
@@ -62,34 +74,72 @@ export class LocalCluster implements Cluster {
   }
 
   async startComponent(component: ComponentName, timeoutMs = 60_000): Promise<void> {
-    if (this.isRunning(component)) return;
-    const proc = startProcess(this.state.binaries[component]!, this.argsFor(component), this.logFile(component));
-    if (this.persistent) proc.detach();
-    this.running.set(component, proc);
-    this.state.pids[component] = proc.pid;
-    await writeState(this.layout.stateFile, this.state);
-    const ok = await pollUntil(() => this.isHealthy(component), timeoutMs, proc.hasExited);
-    if (!ok) {
-      const why = proc.hasExited() ? 'exited' : `was not healthy after ${Math.round(timeoutMs / 1000)}s`;
-      throw new KdrillError('E_CLUSTER_START', `${component} of cluster ${this.name} ${why}; last log lines:\n${logTail(this.logFile(component))}`, {
-        hint: `full log: ${this.logFile(component)}`,
-      });
-    }
-    this.logger.debug(`${component} ready`, { cluster: this.name, pid: proc.pid });
+    // Members start together: none reports healthy before a quorum of them runs.
+    if (component === 'etcd') await Promise.all(this.etcdMemberSpecs().map((m) => this.startMember(m, timeoutMs)));
+    else await this.launch(component, this.state.binaries[component]!, this.argsFor(component), () => this.isHealthy(component), timeoutMs);
+  }
+
+  /** Start one etcd member and wait until it reports healthy. */
+  async startMember(member: EtcdMemberSpec, timeoutMs = 60_000): Promise<void> {
+    const start = { members: this.etcdMemberSpecs(), token: this.state.etcdToken ?? 'etcd-cluster', joining: this.state.etcdJoining?.includes(member.name) ?? false, fsync: this.state.fsync };
+    const healthy = async () => (await tlsGet(member.clientPort, '/health', this.layout, 'etcd')).status === 200;
+    await this.launch(member.processKey, this.state.binaries.etcd!, etcdArgs(this.layout, member, start), healthy, timeoutMs);
   }
 
   async stopComponent(component: ComponentName): Promise<void> {
-    const pid = this.state.pids[component];
+    if (component === 'etcd') {
+      await Promise.all(this.etcdMemberSpecs().map((m) => this.stopProcess(m.processKey, 10_000)));
+      return;
+    }
     // The apiserver drains open watches (the controller-manager's) before exiting on SIGTERM, which takes ~10 s or
     // more; 2 s of grace lets it finish in-flight writes, then it is killed.
-    if (pid !== undefined) await stopProcessGroup(pid, component === 'kube-apiserver' ? 2_000 : 10_000);
-    await this.forget(component);
+    await this.stopProcess(component, component === 'kube-apiserver' ? 2_000 : 10_000);
   }
 
   async killComponent(component: ComponentName): Promise<void> {
-    const pid = this.state.pids[component];
+    const keys = component === 'etcd' ? this.etcdMemberSpecs().map((m) => m.processKey) : [component];
+    for (const key of keys) await this.killProcess(key);
+  }
+
+  /** SIGTERM one process (by component or member name), SIGKILL after `graceMs`. */
+  async stopProcess(key: string, graceMs: number): Promise<void> {
+    const pid = this.state.pids[key];
+    if (pid !== undefined) await stopProcessGroup(pid, graceMs);
+    await this.forget(key);
+  }
+
+  async killProcess(key: string): Promise<void> {
+    const pid = this.state.pids[key];
     if (pid !== undefined) await killProcessGroup(pid);
-    await this.forget(component);
+    await this.forget(key);
+  }
+
+  /** True when the process of a component or member is alive. */
+  isRunning(key: string): boolean {
+    const pid = this.state.pids[key];
+    return pid !== undefined && isAlive(pid);
+  }
+
+  /** Record cluster.json after a change to the members (tokens, joining members). */
+  async saveState(): Promise<void> {
+    await writeState(this.layout.stateFile, this.state);
+  }
+
+  private async launch(key: string, binary: string, args: string[], healthy: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+    if (this.isRunning(key)) return;
+    const proc = startProcess(binary, args, this.logFile(key));
+    if (this.persistent) proc.detach();
+    this.running.set(key, proc);
+    this.state.pids[key] = proc.pid;
+    await writeState(this.layout.stateFile, this.state);
+    const ok = await pollUntil(healthy, timeoutMs, proc.hasExited);
+    if (!ok) {
+      const why = proc.hasExited() ? 'exited' : `was not healthy after ${Math.round(timeoutMs / 1000)}s`;
+      throw new KdrillError('E_CLUSTER_START', `${key} of cluster ${this.name} ${why}; last log lines:\n${logTail(this.logFile(key))}`, {
+        hint: `full log: ${this.logFile(key)}`,
+      });
+    }
+    this.logger.debug(`${key} ready`, { cluster: this.name, pid: proc.pid });
   }
 
   async waitReady(timeoutMs = 60_000): Promise<void> {
@@ -99,8 +149,10 @@ export class LocalCluster implements Cluster {
 
   async takeEtcdSnapshot(destPath: string): Promise<{ path: string; sizeBytes: number }> {
     const e = this.etcd;
+    // A snapshot streams from one member: the first that answers /health.
+    const member = await this.healthyMember();
     await execa(this.state.binaries.etcdctl!, [
-      `--endpoints=${e.endpoints.join(',')}`, `--cacert=${e.caFile}`, `--cert=${e.certFile}`, `--key=${e.keyFile}`,
+      `--endpoints=${clientUrl(member)}`, `--cacert=${e.caFile}`, `--cert=${e.certFile}`, `--key=${e.keyFile}`,
       'snapshot', 'save', destPath,
     ], { env: { ETCDCTL_API: '3' } }).catch((error: Error) => {
       throw new KdrillError('E_COMMAND', `etcdctl snapshot save failed: ${error.message.split('\n').slice(-3).join(' ')}`);
@@ -109,28 +161,22 @@ export class LocalCluster implements Cluster {
   }
 
   /**
-   * Replace etcd's data with a snapshot: stop controllers and apiserver (their caches would be stale), restore with
-   * a bumped revision and compaction mark (so no client watch resumes into the past), install the backup's
-   * encryption config and service-account keys when given, then restart everything.
+   * Replace etcd's data with a snapshot: stop controllers and apiserver (their caches would be stale), restore every
+   * member from the same snapshot with a bumped revision and compaction mark (so no client watch resumes into the
+   * past) and a new cluster token, install the backup's encryption config and service-account keys when given, then
+   * restart everything.
    */
-  async restoreEtcdSnapshot(snapshotPath: string, material?: ClusterSecretsMaterial): Promise<void> {
+  async restoreEtcdSnapshot(snapshotPath: string, material?: ClusterSecretsMaterial, options: EtcdRestoreOptions = {}): Promise<void> {
     await this.stopComponent('kube-controller-manager');
     await this.stopComponent('kube-apiserver');
     await this.stopComponent('etcd');
-    const fresh = `${this.layout.etcdData}.restore-${Date.now()}`;
-    const peer = `https://127.0.0.1:${this.state.ports.etcdPeer}`;
-    await execa(this.state.binaries.etcdutl!, [
-      'snapshot', 'restore', snapshotPath, `--data-dir=${fresh}`, '--name=default',
-      `--initial-cluster=default=${peer}`, `--initial-advertise-peer-urls=${peer}`,
-      '--bump-revision=1000000000', '--mark-compacted',
-    ]).catch(async (error: Error) => {
-      await rm(fresh, { recursive: true, force: true });
-      throw new KdrillError('E_BACKUP_CORRUPT', `etcdutl snapshot restore failed: ${error.message.split('\n').slice(-3).join(' ')}`, {
-        hint: 'the snapshot is damaged or not an etcd snapshot: verify the backup (kdrill backups verify)',
-      });
-    });
-    await rm(this.layout.etcdData, { recursive: true, force: true });
-    await rename(fresh, this.layout.etcdData);
+    const members = this.etcdMemberSpecs();
+    const token = members.length > 1 ? `kdrill-restore-${Date.now().toString(36)}` : (this.state.etcdToken ?? 'etcd-cluster');
+    const restored = options.members === 'first' ? members.slice(0, 1) : members;
+    await restoreMemberData(this.state.binaries.etcdutl!, snapshotPath, members, restored, token);
+    this.state.etcdToken = token;
+    delete this.state.etcdJoining;
+    await this.saveState();
     await this.installMaterial(material);
     await this.startAll();
   }
@@ -148,14 +194,23 @@ export class LocalCluster implements Cluster {
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
-    for (const component of [...COMPONENTS].reverse()) {
-      const pid = this.state.pids[component];
+    const keys = ['kube-controller-manager', 'kube-apiserver', ...this.etcdMemberSpecs().map((m) => m.processKey)];
+    for (const key of keys) {
+      const pid = this.state.pids[key];
       if (pid !== undefined) await killProcessGroup(pid);
     }
     this.running.clear();
     await rm(this.layout.root, { recursive: true, force: true });
     this.onDestroyed();
     this.logger.debug('cluster destroyed', { cluster: this.name });
+  }
+
+  /** The first member that answers /health (E_CLUSTER_START when none does). */
+  private async healthyMember(): Promise<EtcdMemberSpec> {
+    for (const member of this.etcdMemberSpecs()) {
+      if ((await tlsGet(member.clientPort, '/health', this.layout, 'etcd')).status === 200) return member;
+    }
+    throw new KdrillError('E_CLUSTER_START', `no etcd member of cluster ${this.name} is healthy`, { hint: `see ${this.logFile('etcd')} and the member logs beside it` });
   }
 
   private async installMaterial(material?: ClusterSecretsMaterial): Promise<void> {
@@ -168,28 +223,19 @@ export class LocalCluster implements Cluster {
     for (const [from, to] of pairs) if (from && from !== to && existsSync(from)) await copyFile(from, to);
   }
 
-  private isRunning(component: ComponentName): boolean {
-    const pid = this.state.pids[component];
-    return pid !== undefined && isAlive(pid);
-  }
-
-  private async forget(component: ComponentName): Promise<void> {
-    this.running.delete(component);
-    delete this.state.pids[component];
+  private async forget(key: string): Promise<void> {
+    this.running.delete(key);
+    delete this.state.pids[key];
     if (!this.destroyed && existsSync(this.layout.root)) await writeState(this.layout.stateFile, this.state);
   }
 
-  private argsFor(component: ComponentName): string[] {
-    const ports = this.state.ports;
-    if (component === 'etcd') return etcdArgs(this.layout, ports, { fsync: this.state.fsync });
-    if (component === 'kube-apiserver') return apiserverArgs(this.layout, ports);
+  private argsFor(component: Exclude<ComponentName, 'etcd'>): string[] {
+    if (component === 'kube-apiserver') return apiserverArgs(this.layout, this.state.ports, this.etcdMemberSpecs());
     return controllerManagerArgs(this.layout, this.state.controllers);
   }
 
   private async isHealthy(component: ComponentName): Promise<boolean> {
-    const p = this.state.ports;
-    if (component === 'etcd') return (await tlsGet(p.etcdClient, '/health', this.layout, 'etcd')).status === 200;
-    if (component === 'kube-apiserver') return (await tlsGet(p.apiserver, '/readyz', this.layout, 'admin')).status === 200;
+    if (component === 'kube-apiserver') return (await tlsGet(this.state.ports.apiserver, '/readyz', this.layout, 'admin')).status === 200;
     // The controller-manager serves nothing (secure-port 0): being alive is the best local signal; waitControllers checks its work.
     return this.isRunning(component);
   }

@@ -13,7 +13,8 @@ import { binaryVersions, resolveBinaries } from './binaries.js';
 import { DEFAULT_CONTROLLERS, type Ports } from './flags.js';
 import { LocalCluster } from './cluster.js';
 import { isAlive } from './process.js';
-import { readState, writeState } from './state.js';
+import { readState, writeState, type LocalClusterState } from './state.js';
+import { memberNames } from './etcd-topology.js';
 import { clustersDir } from './paths.js';
 
 export interface LocalClusterOptions {
@@ -25,6 +26,8 @@ export interface LocalClusterOptions {
   /** Keep etcd's fsync (benchmarks that claim durability); default off for speed. */
   fsync?: boolean;
   controllers?: string[];
+  /** etcd members: 1 (default) or an odd number up to 5, each a process with peer TLS on loopback. */
+  etcdMembers?: number;
   startTimeoutMs?: number;
   /** Keep running after this process exits (`kdrill cluster up`); otherwise Ctrl-C and exit destroy it. */
   persistent?: boolean;
@@ -100,9 +103,22 @@ async function prepareCluster(
     versions: await binaryVersions(binaries),
     controllers: options.controllers ?? DEFAULT_CONTROLLERS,
     fsync: options.fsync ?? false,
+    ...(await etcdMembership(ports, options.etcdMembers ?? 1)),
   };
   await writeState(layout.stateFile, state);
   return new LocalCluster(layout, state, options.logger.child({ cluster: name }));
+}
+
+/** Ports and names of the members beyond the first, and the token they found their cluster with. */
+async function etcdMembership(ports: Ports, count: number): Promise<Pick<LocalClusterState, 'etcdMembers' | 'etcdToken'>> {
+  if (!Number.isInteger(count) || count < 1 || count > 5 || count % 2 === 0) {
+    throw new KdrillError('E_SCENARIO_INVALID', `etcdMembers: ${count} is not 1, 3 or 5`, { hint: 'an even number of members tolerates no more failures than one fewer: use 1, 3 or 5' });
+  }
+  if (count === 1) return {};
+  const names = memberNames(count);
+  const etcdMembers = [{ name: names[0]!, clientPort: ports.etcdClient, peerPort: ports.etcdPeer }];
+  for (const name of names.slice(1)) etcdMembers.push({ name, clientPort: await freePort(), peerPort: await freePort() });
+  return { etcdMembers, etcdToken: `kdrill-${randomBytes(4).toString('hex')}` };
 }
 
 async function assertNameFree(root: string, name: string): Promise<void> {

@@ -1,4 +1,5 @@
 import type { ClusterLayout } from './layout.js';
+import { clientUrl, initialCluster, peerUrl, type EtcdMemberSpec } from './etcd-topology.js';
 
 export interface Ports {
   etcdClient: number;
@@ -16,17 +17,28 @@ export const DEFAULT_CONTROLLERS = [
   'clusterrole-aggregation-controller',
 ];
 
-export function etcdArgs(l: ClusterLayout, p: Ports, options: { fsync: boolean }): string[] {
-  const client = `https://127.0.0.1:${p.etcdClient}`;
-  const peer = `https://127.0.0.1:${p.etcdPeer}`;
+/** How one member starts: the whole membership, the cluster token, and whether it founds the cluster or joins it. */
+export interface EtcdStart {
+  members: readonly EtcdMemberSpec[];
+  token: string;
+  joining: boolean;
+  fsync: boolean;
+}
+
+export function etcdArgs(l: ClusterLayout, member: EtcdMemberSpec, start: EtcdStart): string[] {
+  const client = clientUrl(member);
+  const peer = peerUrl(member);
   const args = [
-    '--name=default',
-    `--data-dir=${l.etcdData}`,
+    `--name=${member.name}`,
+    `--data-dir=${member.dataDir}`,
     `--listen-client-urls=${client}`,
     `--advertise-client-urls=${client}`,
     `--listen-peer-urls=${peer}`,
     `--initial-advertise-peer-urls=${peer}`,
-    `--initial-cluster=default=${peer}`,
+    `--initial-cluster=${initialCluster(start.members)}`,
+    // Only read when the data dir is empty: a member re-added after `member add` joins, every other one founds.
+    `--initial-cluster-state=${start.joining ? 'existing' : 'new'}`,
+    `--initial-cluster-token=${start.token}`,
     `--cert-file=${l.etcdServerCert}`,
     `--key-file=${l.etcdServerKey}`,
     `--trusted-ca-file=${l.caCert}`,
@@ -38,13 +50,13 @@ export function etcdArgs(l: ClusterLayout, p: Ports, options: { fsync: boolean }
     '--log-level=warn',
   ];
   // Tests trade durability for speed; benchmarks that claim durability keep fsync.
-  if (!options.fsync) args.push('--unsafe-no-fsync=true');
+  if (!start.fsync) args.push('--unsafe-no-fsync=true');
   return args;
 }
 
-export function apiserverArgs(l: ClusterLayout, p: Ports): string[] {
+export function apiserverArgs(l: ClusterLayout, p: Ports, etcdMembers: readonly EtcdMemberSpec[]): string[] {
   return [
-    `--etcd-servers=https://127.0.0.1:${p.etcdClient}`,
+    `--etcd-servers=${etcdMembers.map(clientUrl).join(',')}`,
     `--etcd-cafile=${l.caCert}`,
     `--etcd-certfile=${l.etcdClientCert}`,
     `--etcd-keyfile=${l.etcdClientKey}`,

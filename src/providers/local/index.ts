@@ -9,6 +9,7 @@ const LocalOptions = Type.Object(
     controllers: Type.Optional(Type.Array(Type.String(), { description: 'kube-controller-manager --controllers list' })),
     apiserverPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
     etcdPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+    etcdMembers: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(3), Type.Literal(5)], { description: 'etcd members, each a process with peer TLS on loopback (default 1); 3 or 5 rehearse quorum loss and member replacement' })),
   },
   { additionalProperties: false },
 );
@@ -26,6 +27,7 @@ export const localProvider: ClusterProvider = {
       binDir: options.binDir as string | undefined,
       fsync: options.fsync as boolean | undefined,
       controllers: options.controllers as string[] | undefined,
+      etcdMembers: options.etcdMembers as number | undefined,
       ports: { apiserver: options.apiserverPort as number | undefined, etcdClient: options.etcdPort as number | undefined },
       logger,
     }),

@@ -1,6 +1,7 @@
 import { readFile, readdir, writeFile, rename } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { ComponentName } from '../types.js';
 import type { Ports } from './flags.js';
 
@@ -11,7 +12,14 @@ export interface LocalClusterState {
   /** The kdrill process that created it (drills) or undefined for `kdrill cluster up`. */
   ownerPid?: number;
   ports: Ports;
-  pids: Partial<Record<ComponentName, number>>;
+  /** Process ids by component, and by member name for the etcd members of a multi-member cluster. */
+  pids: Partial<Record<ComponentName | string, number>>;
+  /** The etcd members when there are several (absent: one member named `default` on ports.etcdClient/etcdPeer). */
+  etcdMembers?: { name: string; clientPort: number; peerPort: number }[];
+  /** --initial-cluster-token of the current etcd cluster (a snapshot restore makes a new one). */
+  etcdToken?: string;
+  /** Members re-added by a member replacement: they join the existing cluster instead of founding a new one. */
+  etcdJoining?: string[];
   binaries: Record<string, string>;
   versions: { kubernetes: string; etcd: string };
   controllers: string[];
@@ -19,7 +27,8 @@ export interface LocalClusterState {
 }
 
 export async function writeState(file: string, state: LocalClusterState): Promise<void> {
-  const tmp = `${file}.tmp`;
+  // Members start concurrently and each records its pid: a tmp name per write keeps the renames from colliding.
+  const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(tmp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
   await rename(tmp, file);
 }

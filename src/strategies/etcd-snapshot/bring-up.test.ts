@@ -20,6 +20,8 @@ function fakeContext(versionStatus: number): { ctx: DrillContext; started: strin
   return { ctx: { cluster, client, logger: silentLogger } as unknown as DrillContext, started };
 }
 
+const ALL = { readyTimeoutMs: 1000, members: 'all' as const };
+
 const notReady = async () => {
   throw new KdrillError('E_CLUSTER_START', 'kube-apiserver of cluster target was not healthy after 60s');
 };
@@ -27,23 +29,31 @@ const notReady = async () => {
 describe('bringUp after an etcd restore', () => {
   it('returns no notes when the cluster gets ready', async () => {
     const { ctx } = fakeContext(200);
-    expect(await bringUp(ctx, async () => undefined, '/snap.db', {}, 1000)).toEqual([]);
+    expect(await bringUp(ctx, async () => undefined, '/snap.db', {}, ALL)).toEqual([]);
   });
 
   it('without the material, reports a serving but unready cluster as DEGRADED, naming the failing readyz checks, and starts the rest', async () => {
     const { ctx, started } = fakeContext(200);
-    const notes = await bringUp(ctx, notReady, '/snap.db', undefined, 1000);
+    const notes = await bringUp(ctx, notReady, '/snap.db', undefined, ALL);
     expect(notes[0]).toMatch(/^DEGRADED: cluster target serves the API but is not ready \(failing readyz checks: informer-sync, poststarthook\/storage-readiness\)/);
     expect(started).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager']);
   });
 
   it('fails the restore when the material was installed, or when the API does not answer at all', async () => {
-    await expect(bringUp(fakeContext(200).ctx, notReady, '/snap.db', { encryptionConfigPath: '/enc.yaml' }, 1000)).rejects.toMatchObject({ code: 'E_CLUSTER_START' });
-    await expect(bringUp(fakeContext(0).ctx, notReady, '/snap.db', undefined, 1000)).rejects.toMatchObject({ code: 'E_CLUSTER_START' });
+    await expect(bringUp(fakeContext(200).ctx, notReady, '/snap.db', { encryptionConfigPath: '/enc.yaml' }, ALL)).rejects.toMatchObject({ code: 'E_CLUSTER_START' });
+    await expect(bringUp(fakeContext(0).ctx, notReady, '/snap.db', undefined, ALL)).rejects.toMatchObject({ code: 'E_CLUSTER_START' });
     const corrupt = async () => {
       throw new KdrillError('E_BACKUP_CORRUPT', 'etcdutl snapshot restore failed');
     };
-    await expect(bringUp(fakeContext(200).ctx, corrupt, '/snap.db', undefined, 1000)).rejects.toMatchObject({ code: 'E_BACKUP_CORRUPT' });
+    await expect(bringUp(fakeContext(200).ctx, corrupt, '/snap.db', undefined, ALL)).rejects.toMatchObject({ code: 'E_BACKUP_CORRUPT' });
+  });
+
+  it('with members: first on a multi-member etcd, reports DEGRADED and why; on a single member it fails as any other restore', async () => {
+    const { ctx } = fakeContext(200);
+    const withMembers = (count: number) => ({ ...ctx, cluster: { ...ctx.cluster, etcdMembers: { list: () => Array.from({ length: count }, (_, i) => ({ name: `etcd-${i}` })) } } }) as unknown as DrillContext;
+    const notes = await bringUp(withMembers(3), notReady, '/snap.db', { encryptionConfigPath: '/enc.yaml' }, { readyTimeoutMs: 1000, members: 'first' });
+    expect(notes[0]).toMatch(/^DEGRADED: .*expected with members: first: only the first etcd member holds the snapshot/);
+    await expect(bringUp(withMembers(1), notReady, '/snap.db', { encryptionConfigPath: '/enc.yaml' }, { readyTimeoutMs: 1000, members: 'first' })).rejects.toMatchObject({ code: 'E_CLUSTER_START' });
   });
 });
 

@@ -33,13 +33,13 @@ export async function runRestore(ctx: DrillContext, backup: BackupManifest, opti
     assertMatchesManifest(facts, meta);
     const material: ClusterSecretsMaterial | undefined = options.restoreMaterial ? await fetchMaterial(reader, join(dir, 'material')) : undefined;
     const checkedAt = ctx.clock.now();
-    const degraded = await bringUp(ctx, restore, path, material, options.readyTimeoutMs);
+    const degraded = await bringUp(ctx, restore, path, material, options);
     const restoredAt = ctx.clock.now();
     const timing = { verifyMs: checkedAt - started, restoreMs: restoredAt - checkedAt, totalMs: restoredAt - started };
     await ctx.audit.record({ action: 'restore.apply', subject: cluster.name, details: { backup: backup.id, revision: facts.revision, keys: facts.totalKeys, material: Object.keys(material ?? {}) } });
     await ctx.audit.record({ action: 'restore.finish', subject: backup.id, details: { ok: true, degraded: degraded.length > 0, cluster: cluster.name, ...timing } });
     ctx.logger.info('etcd snapshot restored', { backup: backup.id, cluster: cluster.name, revision: facts.revision, keys: facts.totalKeys, restoreMs: timing.restoreMs });
-    return { counts: { keys: facts.totalKeys }, notes: [...degraded, ...restoreNotes({ cluster, manifest: reader.manifest, facts, material, timing })] };
+    return { counts: { keys: facts.totalKeys }, notes: [...degraded, ...restoreNotes({ cluster, manifest: reader.manifest, facts, material, timing, members: options.members })] };
   } catch (error) {
     const code = isKdrillError(error) ? error.code : 'E_INTERNAL';
     await ctx.audit.record({ action: 'restore.finish', subject: backup.id, details: { ok: false, cluster: cluster.name, code } }).catch(() => undefined);
