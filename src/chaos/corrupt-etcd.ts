@@ -7,6 +7,7 @@ import type { ChaosStep, DrillContext } from '../contracts/types.js';
 import type { ComponentName } from '../providers/types.js';
 import { assertDestructiveAllowed } from '../contracts/guard.js';
 import { DurationOption, durationMs, invalidOption, parseStepOptions } from './options.js';
+import { memberControl } from './etcd-member.js';
 
 const ID = 'corrupt-etcd';
 
@@ -16,6 +17,7 @@ const Options = Type.Object(
     length: Type.Optional(Type.Integer({ minimum: 1, default: 16384, description: 'How many bytes of member/snap/db to overwrite with random data' })),
     walKeepBytes: Type.Optional(Type.Integer({ minimum: 0, default: 8, description: 'Truncate the newest WAL segment to this many bytes' })),
     probeTimeout: Type.Optional(DurationOption('How long the start attempt may take to prove etcd no longer comes up', '20s')),
+    member: Type.Optional(Type.Integer({ minimum: 0, maximum: 4, description: 'Damage only this etcd member of a multi-member etcd (the others keep a quorum and the API serving)' })),
   },
   { additionalProperties: false },
 );
@@ -29,22 +31,42 @@ export const corruptEtcd: ChaosStep = {
   async run(ctx, raw) {
     assertDestructiveAllowed(ctx, ID);
     const o = parseStepOptions(ID, Options, raw);
-    const dataDir = etcdDataDir(ctx);
-    await ctx.cluster.stopComponent('etcd');
-    const db = await overwriteRange(join(dataDir, 'member', 'snap', 'db'), o.offset ?? 0, o.length ?? 16384);
-    const wal = await truncateNewestWal(join(dataDir, 'member', 'wal'), o.walKeepBytes ?? 8);
-    const reason = await probeStart(ctx, durationMs(o.probeTimeout ?? '20s'));
-    ctx.facts.set(`chaos.${ID}`, { dataDir, db, wal, startFailure: reason });
-    return `overwrote ${db.bytes} bytes of member/snap/db at offset ${db.offset}, truncated WAL ${wal.file} from ${wal.fromBytes} to ${wal.toBytes} bytes; etcd no longer starts (${reason}); left stopped`;
+    const target = o.member === undefined ? wholeEtcd(ctx) : oneMember(ctx, o.member);
+    await target.stop();
+    const db = await overwriteRange(join(target.dataDir, 'member', 'snap', 'db'), o.offset ?? 0, o.length ?? 16384);
+    const wal = await truncateNewestWal(join(target.dataDir, 'member', 'wal'), o.walKeepBytes ?? 8);
+    const reason = await probeStart(target, durationMs(o.probeTimeout ?? '20s'));
+    ctx.facts.set(`chaos.${ID}`, { dataDir: target.dataDir, member: target.name, db, wal, startFailure: reason });
+    return `overwrote ${db.bytes} bytes of ${target.name}'s member/snap/db at offset ${db.offset}, truncated WAL ${wal.file} from ${wal.fromBytes} to ${wal.toBytes} bytes; ${target.name} no longer starts (${reason}); left stopped`;
   },
 };
 
-function etcdDataDir(ctx: DrillContext): string {
+/** What the step damages: the etcd of a single-member cluster, or one member of several. */
+interface Target {
+  name: string;
+  dataDir: string;
+  stop(): Promise<void>;
+  start(timeoutMs: number): Promise<void>;
+}
+
+function wholeEtcd(ctx: DrillContext): Target {
   const dataDir = ctx.cluster.etcd?.dataDir;
   if (!dataDir || !ctx.cluster.components.includes('etcd')) {
     throw invalidOption(ID, `cluster ${ctx.cluster.name} (provider ${ctx.cluster.provider}) does not expose etcd's data dir and process`, 'corrupt-etcd needs a provider that owns etcd (the local provider)');
   }
-  return dataDir;
+  if ((ctx.cluster.etcdMembers?.list().length ?? 1) > 1) {
+    throw invalidOption(ID, `cluster ${ctx.cluster.name} runs ${ctx.cluster.etcdMembers!.list().length} etcd members`, 'name the member to damage with the member option');
+  }
+  // LocalCluster.startComponent takes a health timeout; other providers ignore the extra argument.
+  const start = ctx.cluster.startComponent as (component: ComponentName, timeoutMs?: number) => Promise<void>;
+  return { name: 'etcd', dataDir, stop: () => ctx.cluster.stopComponent('etcd'), start: (timeoutMs) => start.call(ctx.cluster, 'etcd', timeoutMs) };
+}
+
+function oneMember(ctx: DrillContext, index: number): Target {
+  const control = memberControl(ctx, ID);
+  const member = control.list()[index];
+  if (!member) throw invalidOption(ID, `member ${index} does not exist (members 0-${control.list().length - 1})`);
+  return { name: `etcd member ${member.name}`, dataDir: member.dataDir, stop: () => control.stop(index), start: (timeoutMs) => control.start(index, timeoutMs) };
 }
 
 /** Overwrites [offset, offset+length) of a file with random bytes (clipped to the file's size). */
@@ -75,18 +97,16 @@ export async function truncateNewestWal(walDir: string, keepBytes: number): Prom
 }
 
 /** Tries to start etcd; returns why it failed. If it came up healthy the step broke nothing: stop it and fail. */
-async function probeStart(ctx: DrillContext, timeoutMs: number): Promise<string> {
-  // LocalCluster.startComponent takes a health timeout; other providers ignore the extra argument.
-  const start = ctx.cluster.startComponent as (component: ComponentName, timeoutMs?: number) => Promise<void>;
+async function probeStart(target: Target, timeoutMs: number): Promise<string> {
   let reason: string | undefined;
   try {
-    await start.call(ctx.cluster, 'etcd', timeoutMs);
+    await target.start(timeoutMs);
   } catch (error) {
     reason = failureReason(error);
   }
-  await ctx.cluster.stopComponent('etcd');
+  await target.stop();
   if (reason === undefined) {
-    throw new KdrillError('E_SCENARIO_INVALID', `chaos step ${ID}: etcd still came up healthy after the damage, so the step broke nothing`, {
+    throw new KdrillError('E_SCENARIO_INVALID', `chaos step ${ID}: ${target.name} still came up healthy after the damage, so the step broke nothing`, {
       hint: 'damage the bbolt meta pages (offset 0, length >= 8192) or raise length',
     });
   }

@@ -5,6 +5,9 @@ import { deleteNamespaces } from './delete-namespaces.js';
 import { deleteSecrets } from './delete-secrets.js';
 import { execStep } from './exec.js';
 import { killComponent } from './kill-component.js';
+import { killEtcdMember } from './kill-etcd-member.js';
+import { quorumLoss } from './quorum-loss.js';
+import { stopEtcdMember } from './stop-etcd-member.js';
 import { mutateCrd } from './mutate-crd.js';
 import { rotateKek } from './rotate-kek.js';
 import { stopComponent } from './stop-component.js';
@@ -20,6 +23,9 @@ export const CHAOS_STEPS = {
   'mutate-crd': mutateCrd,
   'stop-component': stopComponent,
   'kill-component': killComponent,
+  'stop-etcd-member': stopEtcdMember,
+  'kill-etcd-member': killEtcdMember,
+  'quorum-loss': quorumLoss,
   'corrupt-etcd': corruptEtcd,
   'wipe-cluster': wipeCluster,
   'rotate-kek': rotateKek,

@@ -77,7 +77,7 @@ describe('component, etcd and whole-cluster chaos on a real cluster', () => {
     await tc.cluster.takeEtcdSnapshot(snapshot);
 
     const summary = await step('corrupt-etcd').run(ctx, {});
-    expect(summary).toMatch(/^overwrote 16384 bytes of member\/snap\/db at offset 0, truncated WAL \S+\.wal from \d+ to 8 bytes; etcd no longer starts \(.+\); left stopped$/);
+    expect(summary).toMatch(/^overwrote 16384 bytes of etcd's member\/snap\/db at offset 0, truncated WAL \S+\.wal from \d+ to 8 bytes; etcd no longer starts \(.+\); left stopped$/);
     expect(tc.cluster.state.pids.etcd).toBeUndefined();
     expect(await etcdHealth()).toBe(0);
     await expect(tc.cluster.startComponent('etcd', 10_000)).rejects.toMatchObject({ code: 'E_CLUSTER_START' });

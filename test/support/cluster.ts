@@ -20,11 +20,11 @@ export function testLogger(): Logger {
 }
 
 /** Start a real local cluster (etcd + kube-apiserver + kube-controller-manager) in a temp dir; call destroy() in afterAll. */
-export async function startTestCluster(options: { name?: string } = {}): Promise<TestCluster> {
+export async function startTestCluster(options: { name?: string; etcdMembers?: number } = {}): Promise<TestCluster> {
   const home = await mkdtemp(join(tmpdir(), 'kdrill-test-'));
   let cluster: LocalCluster;
   try {
-    cluster = await createLocalCluster({ name: options.name ?? 'test', home, logger: testLogger() });
+    cluster = await createLocalCluster({ name: options.name ?? 'test', home, etcdMembers: options.etcdMembers, logger: testLogger() });
   } catch (error) {
     await rm(home, { recursive: true, force: true });
     throw error;
