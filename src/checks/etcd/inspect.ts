@@ -4,6 +4,7 @@ import { tallyAtRest, type AtRestTally } from './at-rest.js';
 import type { EtcdReader, MemberState } from '../../strategies/etcd-snapshot/etcd-reads.js';
 import { countKeys, diffKeys, secretName, stableKeys } from './key-set.js';
 import { compareValues, divergingMembers, type ValueFindings } from './values.js';
+import { judgeMembership, type MembershipFindings } from './membership.js';
 import type { KeyDigests } from '../../strategies/etcd-snapshot/key-digests.js';
 
 /** What the check compares against, captured before the backup. */
@@ -37,6 +38,8 @@ export interface InspectSettings {
 /** Everything the check found; the outcome decides what fails. */
 export interface Findings {
   members: MemberState[];
+  /** Member lists and leaders as each member reports them (several members only). */
+  membership: MembershipFindings;
   hashKv: { revision: number; hashes: number[]; stable: boolean };
   /** hashkv of every member at the same revision, and the members that disagree with the majority. */
   memberHashes: { revision: number; members: { endpoint: string; hash?: number; error?: string }[]; diverging: ReturnType<typeof divergingMembers> };
@@ -51,6 +54,7 @@ export interface Findings {
 /** Read etcd and the apiserver side by side and collect every fact the check judges. */
 export async function inspect(reader: EtcdReader, client: KubeClient, base: EtcdBaseline | undefined, s: InspectSettings): Promise<Findings> {
   const members = await reader.members();
+  const membership = judgeMembership(members, await reader.membership());
   const { revision, kvs } = await reader.range(s.root);
   const relative = kvs.map((kv) => kv.key.slice(s.root.length));
   const hashKv = await stableHash(reader, revision);
@@ -65,6 +69,7 @@ export async function inspect(reader: EtcdReader, client: KubeClient, base: Etcd
   const read = await readSecrets(client, sample, base?.secrets, s.hashKey);
   return {
     members,
+    membership,
     hashKv,
     memberHashes,
     ...(values ? { values } : {}),

@@ -4,6 +4,7 @@ import { judge } from './outcome.js';
 
 const healthy: Findings = {
   members: [{ endpoint: 'https://127.0.0.1:2379', healthy: true, revision: 1000000500, hasLeader: true, errors: [] }],
+  membership: { names: {}, leaders: ['a1'], disagreeing: [], unanswered: [] },
   hashKv: { revision: 1000000500, hashes: [11, 11], stable: true },
   memberHashes: { revision: 1000000500, members: [{ endpoint: 'https://127.0.0.1:2379', hash: 11 }], diverging: [] },
   revision: { current: 1000000500, snapshot: 480, behind: false },
@@ -68,6 +69,22 @@ describe('etcd-consistency outcome', () => {
     expect(out.summary).toContain('etcd members disagree at revision 500: https://127.0.0.1:2 has hashkv 99, the majority 11');
     expect(out.summary).toContain('2 key(s) hold other values than the snapshot although nothing wrote them since the restore, e.g. configmaps/shop/a, secrets/shop/db');
     expect(out.recommendation).toContain('restore every member from the same snapshot');
+  });
+
+  it('names members by name, and fails on two leaders and on a member that lists another cluster', () => {
+    const endpoints = ['https://127.0.0.1:1', 'https://127.0.0.1:2', 'https://127.0.0.1:3'];
+    const names = { [endpoints[0]!]: 'etcd-0', [endpoints[1]!]: 'etcd-1', [endpoints[2]!]: 'etcd-2' };
+    const out = judge({
+      ...healthy,
+      members: endpoints.map((endpoint) => ({ endpoint, healthy: true, hasLeader: true, errors: [] })),
+      membership: { names, leaders: ['ff', 'b2'], disagreeing: [{ endpoint: endpoints[0]!, member: 'etcd-0', lists: ['etcd-0:ff'], majority: ['etcd-0:a1', 'etcd-1:b2'] }], unanswered: [] },
+      memberHashes: { revision: 500, members: endpoints.map((endpoint) => ({ endpoint, hash: 1 })), diverging: [{ endpoint: endpoints[0]!, error: 'required revision is a future revision' }] },
+    }, rules);
+    expect(out.status).toBe('failed');
+    expect(out.summary).toContain('the etcd members follow 2 different leaders (ff, b2)');
+    expect(out.summary).toContain('etcd member lists differ: etcd-0 (https://127.0.0.1:1) lists etcd-0:ff (the others: etcd-0:a1, etcd-1:b2)');
+    expect(out.summary).toContain('etcd members disagree at revision 500: etcd-0 (https://127.0.0.1:1) did not answer (required revision is a future revision)');
+    expect((out.evidence?.memberHashes as { diverging: unknown[] }).diverging).toEqual([{ member: 'etcd-0', endpoint: endpoints[0], error: 'required revision is a future revision' }]);
   });
 
   it('reports the value comparison in a passing summary', () => {

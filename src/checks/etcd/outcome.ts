@@ -2,6 +2,7 @@ import type { CheckOutcome } from '../../contracts/types.js';
 import { capList } from '../diff/render.js';
 import type { Findings } from './inspect.js';
 import { VOLATILE_PREFIXES } from './key-set.js';
+import { memberLabel } from './membership.js';
 
 /** Which findings fail the check (the check's options with defaults). */
 export interface Judgement {
@@ -35,12 +36,14 @@ export function judge(f: Findings, j: Judgement): CheckOutcome {
 
 function findProblems(f: Findings, j: Judgement): Problem[] {
   const problems: Problem[] = [];
+  const label = (endpoint: string) => memberLabel(endpoint, f.membership.names);
   const sick = f.members.filter((m) => !m.healthy || m.errors.length > 0);
-  if (sick.length) problems.push({ summary: `${sick.length} etcd member(s) unhealthy (${sick.map((m) => `${m.endpoint}: ${m.errors.join(', ')}`).join('; ')})`, advice: 'Check the etcd logs and alarms (etcdctl alarm list) before trusting this cluster.' });
+  if (sick.length) problems.push({ summary: `${sick.length} etcd member(s) unhealthy (${sick.map((m) => `${label(m.endpoint)}: ${m.errors.join(', ')}`).join('; ')})`, advice: 'Check the etcd logs and alarms (etcdctl alarm list) before trusting this cluster.' });
+  problems.push(...membershipProblems(f, label));
   const diverging = f.memberHashes.diverging;
   if (diverging.length) {
     problems.push({
-      summary: `etcd members disagree at revision ${f.memberHashes.revision}: ${diverging.map((d) => `${d.endpoint} ${d.error ? `did not answer (${d.error})` : `has hashkv ${d.hash}, the majority ${d.majority}`}`).join('; ')}`,
+      summary: `etcd members disagree at revision ${f.memberHashes.revision}: ${diverging.map((d) => `${label(d.endpoint)} ${d.error ? `did not answer (${d.error})` : `has hashkv ${d.hash}, the majority ${d.majority}`}`).join('; ')}`,
       advice: 'A member holds another history than the others: restore every member from the same snapshot (one etcdutl snapshot restore per member, a new --initial-cluster-token), or remove the diverging member and add it back empty so it resyncs.',
     });
   }
@@ -64,12 +67,31 @@ function findProblems(f: Findings, j: Judgement): Problem[] {
   return problems;
 }
 
+/** More than one leader, or members listing different clusters: a split the API may not show. */
+function membershipProblems(f: Findings, label: (endpoint: string) => string): Problem[] {
+  if (f.members.length < 2) return [];
+  const problems: Problem[] = [];
+  const { leaders, disagreeing } = f.membership;
+  if (leaders.length > 1) {
+    problems.push({ summary: `the etcd members follow ${leaders.length} different leaders (${leaders.join(', ')})`, advice: 'Members of two clusters answer on one endpoint list: give every member the same snapshot and a new --initial-cluster-token, or remove the stray member.' });
+  }
+  if (disagreeing.length) {
+    problems.push({
+      summary: `etcd member lists differ: ${disagreeing.map((d) => `${label(d.endpoint)} lists ${d.lists.join(', ')} (the others: ${d.majority.join(', ')})`).join('; ')}`,
+      advice: 'A member belongs to another cluster: it was started from other data or another cluster token. Restore every member from the same snapshot with one new token, or replace the member (member remove, member add, start empty).',
+    });
+  }
+  return problems;
+}
+
 function evidenceOf(f: Findings, j: Judgement): Record<string, unknown> {
   const max = j.maxListed;
+  const named = <T extends { endpoint: string }>(items: readonly T[]) => items.map((i) => (f.membership.names[i.endpoint] ? { member: f.membership.names[i.endpoint], ...i } : i));
   return {
-    members: f.members,
+    members: named(f.members),
+    membership: { leaders: f.membership.leaders, disagreeing: f.membership.disagreeing, unanswered: f.membership.unanswered },
     hashKv: f.hashKv,
-    memberHashes: f.memberHashes,
+    memberHashes: { ...f.memberHashes, members: named(f.memberHashes.members), diverging: named(f.memberHashes.diverging) },
     values: f.values ? { ...f.values, changed: capList(f.values.changed, max), missing: capList(f.values.missing, max) } : 'not compared: the restore was not of a snapshot with recorded values',
     revision: f.revision,
     keys: f.keys ? { baseline: f.keys.baseline, current: f.keys.current, missing: capList(f.keys.missing, max), extra: capList(f.keys.extra, max) } : 'no baseline: key sets not compared',

@@ -6,14 +6,7 @@ import type { LocalCluster } from './cluster.js';
 import { clientUrl, peerUrl, type EtcdMemberSpec } from './etcd-topology.js';
 import { pollUntil } from './health.js';
 import { sleep } from './process.js';
-
-/** One row of `etcdctl endpoint status`: which member answered, whom it follows, how far it has applied. */
-export interface EndpointStatus {
-  endpoint: string;
-  memberId: string;
-  leaderId: string;
-  revision: number;
-}
+import { parseEndpointStatuses, parseMemberList, type EndpointStatus, type ListedMember } from '../../kube/etcd-status.js';
 
 /** Per-member control of a local cluster's etcd, through its processes and etcdctl. */
 export class LocalEtcdMembers implements EtcdMemberControl {
@@ -86,12 +79,8 @@ export class LocalEtcdMembers implements EtcdMemberControl {
   }
 
   /** `etcdctl member list` through `endpoints`: hex id, name and peer URLs of each member. */
-  async memberList(endpoints: string[]): Promise<{ id: string; name: string; peerUrls: string[] }[]> {
-    const out = await this.etcdctl(endpoints, ['member', 'list', '-w', 'simple']);
-    return out.trim().split('\n').filter(Boolean).map((line) => {
-      const [id = '', , name = '', peers = ''] = line.split(',').map((f) => f.trim());
-      return { id, name, peerUrls: peers.split(' ').filter(Boolean) };
-    });
+  async memberList(endpoints: string[]): Promise<ListedMember[]> {
+    return parseMemberList(await this.etcdctl(endpoints, ['member', 'list', '-w', 'simple']));
   }
 
   /** `etcdctl endpoint status` of every running member (members that do not answer are left out). */
@@ -99,17 +88,17 @@ export class LocalEtcdMembers implements EtcdMemberControl {
     const running = this.specs().filter((m) => this.cluster.isRunning(m.processKey));
     const rows = await Promise.all(running.map(async (m) => {
       const out = await this.etcdctl([clientUrl(m)], ['endpoint', 'status', '-w', 'json'], true);
-      return parseStatuses(out);
+      return parseEndpointStatuses(out);
     }));
     return rows.flat();
   }
 
   /** Waits until the new member has applied at least the revision its peers had when it started. */
   private async waitCaughtUp(member: EtcdMemberSpec, peers: string[], timeoutMs: number): Promise<number> {
-    const target = Math.max(0, ...parseStatuses(await this.etcdctl(peers, ['endpoint', 'status', '-w', 'json'])).map((s) => s.revision));
+    const target = Math.max(0, ...parseEndpointStatuses(await this.etcdctl(peers, ['endpoint', 'status', '-w', 'json'])).map((s) => s.revision));
     let revision = 0;
     const caughtUp = async () => {
-      revision = parseStatuses(await this.etcdctl([clientUrl(member)], ['endpoint', 'status', '-w', 'json'], true))[0]?.revision ?? 0;
+      revision = parseEndpointStatuses(await this.etcdctl([clientUrl(member)], ['endpoint', 'status', '-w', 'json'], true))[0]?.revision ?? 0;
       return revision >= target;
     };
     if (!(await pollUntil(caughtUp, timeoutMs))) {
@@ -145,16 +134,4 @@ export class LocalEtcdMembers implements EtcdMemberControl {
     if (!member) throw new KdrillError('E_SCENARIO_INVALID', `cluster ${this.cluster.name} has no etcd member ${index} (it has ${this.specs().length})`, { hint: 'members are numbered from 0' });
     return member;
   }
-}
-
-/**
- * `endpoint status -w json` rows. Member ids are uint64: JSON.parse would round them, so they are quoted first and
- * kept as hex, the form `member list` prints.
- */
-export function parseStatuses(json: string): EndpointStatus[] {
-  if (!json.trim()) return [];
-  const quoted = json.replace(/"(member_id|leader|cluster_id)":(\d+)/g, '"$1":"$2"');
-  const rows = JSON.parse(quoted) as { Endpoint: string; Status: { header?: { member_id?: string; revision?: number }; leader?: string } }[];
-  const hex = (id: string | undefined) => (id ? BigInt(id).toString(16) : '0');
-  return rows.map((r) => ({ endpoint: r.Endpoint, memberId: hex(r.Status.header?.member_id), leaderId: hex(r.Status.leader), revision: r.Status.header?.revision ?? 0 }));
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { clusterLayout } from './layout.js';
 import { etcdMemberSpecs, initialCluster, quorumOf } from './etcd-topology.js';
 import { etcdArgs } from './flags.js';
-import { parseStatuses } from './etcd-members.js';
+import { parseEndpointStatuses } from '../../kube/etcd-status.js';
 import { restoreArgs } from './etcd-restore.js';
 import type { LocalClusterState } from './state.js';
 
@@ -42,7 +42,7 @@ describe('local etcd topology', () => {
 
   it('reads member and leader ids of endpoint status without rounding the uint64s', () => {
     const json = '[{"Endpoint":"https://127.0.0.1:2379","Status":{"header":{"cluster_id":17237436991929493444,"member_id":9372538179322589801,"revision":229},"leader":10501334649042878790}}]';
-    expect(parseStatuses(json)).toEqual([{ endpoint: 'https://127.0.0.1:2379', memberId: '8211f1d0f64f3269', leaderId: '91bc3c398fb3c146', revision: 229 }]);
-    expect(parseStatuses('')).toEqual([]);
+    expect(parseEndpointStatuses(json)).toEqual([{ endpoint: 'https://127.0.0.1:2379', memberId: '8211f1d0f64f3269', leaderId: '91bc3c398fb3c146', revision: 229, errors: [] }]);
+    expect(parseEndpointStatuses('')).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import type { EtcdAccess } from '../../providers/types.js';
 import { execEtcdctl, runEtcdctl, tail, type EtcdTools } from './etcd-tools.js';
+import { parseEndpointStatuses, parseMemberList, type ListedMember } from '../../kube/etcd-status.js';
 
 /** One key (and value when asked) read from etcd. */
 export interface EtcdKv {
@@ -17,7 +18,17 @@ export interface MemberState {
   dbSizeBytes?: number;
   version?: string;
   hasLeader?: boolean;
+  /** This member's id and the leader it follows, as hex (`member list` form). */
+  memberId?: string;
+  leaderId?: string;
   errors: string[];
+}
+
+/** The membership one endpoint reports (`member list`), or why it could not. */
+export interface MembershipView {
+  endpoint: string;
+  members?: ListedMember[];
+  error?: string;
 }
 
 interface RangeJson {
@@ -88,21 +99,21 @@ export class EtcdReader {
     const healthy = parseJson<{ health?: boolean }[]>(health.stdout)?.[0]?.health === true;
     const errors = healthy ? [] : [`unhealthy: ${tail(health.stderr || health.stdout)}`];
     const status = await execEtcdctl(this.tools, this.access, ['endpoint', 'status', '-w', 'json'], opts);
-    const parsed = parseJson<{ Status?: StatusJson }[]>(status.stdout)?.[0]?.Status;
+    const parsed = safely(() => parseEndpointStatuses(status.stdout))?.[0];
     if (!parsed) return { endpoint, healthy, errors: [...errors, `no status: ${tail(status.stderr)}`] };
-    errors.push(...(parsed.errors ?? []));
-    const hasLeader = Boolean(parsed.leader);
+    errors.push(...parsed.errors);
+    const hasLeader = parsed.leaderId !== '0';
     if (!hasLeader) errors.push('no leader');
-    return { endpoint, healthy, revision: parsed.header?.revision, dbSizeBytes: parsed.dbSize, version: parsed.version, hasLeader, errors };
+    return { endpoint, healthy, revision: parsed.revision, dbSizeBytes: parsed.dbSizeBytes, version: parsed.version, hasLeader, memberId: parsed.memberId, leaderId: parsed.leaderId, errors };
   }
-}
 
-interface StatusJson {
-  header?: { revision?: number };
-  version?: string;
-  dbSize?: number;
-  leader?: number | string;
-  errors?: string[];
+  /** `member list` as each endpoint sees it: members that agree on the cluster list the same ids. */
+  async membership(): Promise<MembershipView[]> {
+    return Promise.all(this.access.endpoints.map(async (endpoint) => {
+      const out = await execEtcdctl(this.tools, this.access, ['member', 'list', '-w', 'simple'], { endpoints: [endpoint] });
+      return out.exitCode === 0 ? { endpoint, members: parseMemberList(out.stdout) } : { endpoint, error: tail(out.stderr || out.stdout) };
+    }));
+  }
 }
 
 /** The smallest key after every key that starts with the (ASCII) `prefix`: etcd's range end for a prefix. */
@@ -115,8 +126,12 @@ function decode(base64: string): Buffer {
 }
 
 function parseJson<T>(text: string): T | undefined {
+  return safely(() => JSON.parse(text) as T);
+}
+
+function safely<T>(read: () => T): T | undefined {
   try {
-    return JSON.parse(text) as T;
+    return read();
   } catch {
     return undefined;
   }
