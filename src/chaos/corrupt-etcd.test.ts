@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failureReason, overwriteRange, truncateNewestWal } from './corrupt-etcd.js';
+import { overwriteRange, truncateNewestWal } from './corrupt-etcd.js';
+import { failureReason } from '../core/failure-reason.js';
 
 describe('corrupt-etcd file damage', () => {
   let dir: string;

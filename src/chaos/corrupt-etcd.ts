@@ -8,6 +8,7 @@ import type { ComponentName } from '../providers/types.js';
 import { assertDestructiveAllowed } from '../contracts/guard.js';
 import { DurationOption, durationMs, invalidOption, parseStepOptions } from './options.js';
 import { memberControl } from './etcd-member.js';
+import { failureReason } from '../core/failure-reason.js';
 
 const ID = 'corrupt-etcd';
 
@@ -111,23 +112,4 @@ async function probeStart(target: Target, timeoutMs: number): Promise<string> {
     });
   }
   return reason;
-}
-
-/** The most telling line of a failed start: an etcd panic/fatal line from the log tail, else the message's first line. */
-export function failureReason(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  const lines = text.split('\n');
-  const telling = lines.find((l) => /panic|fatal|invalid|corrupt|checksum|unexpected EOF/i.test(l)) ?? lines[0] ?? 'start failed';
-  return readableLogLine(telling.trim()).slice(0, 200);
-}
-
-/** etcd logs JSON lines: keep `msg: error` of them. */
-function readableLogLine(line: string): string {
-  if (!line.startsWith('{')) return line;
-  try {
-    const entry = JSON.parse(line) as { msg?: string; error?: string };
-    return [entry.msg, entry.error].filter(Boolean).join(': ') || line;
-  } catch {
-    return line;
-  }
 }

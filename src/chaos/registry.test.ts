@@ -16,7 +16,7 @@ describe('chaos registry', () => {
     for (const file of files) exported.push(...Object.values(await import(/* @vite-ignore */ pathToFileURL(join(import.meta.dirname, file)).href)).filter(isStep));
     expect(exported.map((s) => s.id).sort()).toEqual(Object.keys(CHAOS_STEPS).sort());
     for (const [id, step] of Object.entries(CHAOS_STEPS)) expect(step.id).toBe(id);
-    expect(Object.keys(CHAOS_STEPS)).toHaveLength(11);
+    expect(Object.keys(CHAOS_STEPS)).toHaveLength(14);
   });
 
   it('gives every step a one-line description and an options schema strict ajv compiles', () => {

@@ -52,6 +52,11 @@ export interface RestoreReport {
   counts: Record<string, number>;
   /** Lines worth showing in the report (warnings, plan entries). */
   notes: string[];
+  /**
+   * Set when the restore left the target serving but not ready, as its options made it (an etcd restore without the
+   * backup's keys, or of one member only): the engine then does not wait for readiness, and the checks judge it.
+   */
+  degraded?: string;
 }
 
 /** A backup strategy: one file under src/strategies/. */

@@ -46,6 +46,7 @@ export async function runRestorePhase(ctx: EngineContext, spec: ScenarioSpecType
   const attempts = (spec.restore?.retries ?? 0) + 1;
   const notes: string[] = [];
   let counts: Record<string, number> = {};
+  let degraded: string | undefined;
   let attempt = 0;
   try {
     for (attempt = 1; attempt <= attempts; attempt++) {
@@ -53,6 +54,7 @@ export async function runRestorePhase(ctx: EngineContext, spec: ScenarioSpecType
         const report = await phases.step('restore', `attempt ${attempt}`, () => strategy.restore(ctx, ctx.backup!, spec.restore?.options ?? {}),
           (r) => Object.entries(r.counts).map(([k, v]) => `${k}=${v}`).join(' '));
         counts = report.counts;
+        degraded = report.degraded;
         notes.push(...report.notes);
         break;
       } catch (error) {
@@ -69,7 +71,8 @@ export async function runRestorePhase(ctx: EngineContext, spec: ScenarioSpecType
   }
   ctx.signal.throwIfAborted();
   await heal(ctx);
-  await ctx.cluster.waitReady(120_000);
+  if (degraded) ctx.logger.warn(`not waiting for readiness: ${degraded}`);
+  else await ctx.cluster.waitReady(120_000);
   return { strategy: strategy.id, target, ...(isolated ? { isolatedProvider: isolated.provider } : {}), attempts: attempt, counts, notes };
 }
 

@@ -39,6 +39,9 @@ describe('built-in scenario library', () => {
       'controller-upgrade-drift',
       'crd-registry-loss',
       'etcd-corruption',
+      'etcd-member-replace',
+      'etcd-quorum-loss',
+      'etcd-restore-one-member',
       'fresh-cluster-api-export',
       'full-cluster-loss',
       'kek-rotation',
@@ -85,18 +88,20 @@ describe('built-in scenario library', () => {
 
   it('names the failing check of each must-fail scenario, and that check is in it', async () => {
     const failing = (await load(scenarioFiles)).scenarios.filter((s) => expectedVerdict(s) === 'failed');
-    expect(names(failing)).toEqual(['controller-upgrade-drift', 'rbac-hidden-grant']);
+    expect(names(failing)).toEqual(['controller-upgrade-drift', 'etcd-restore-one-member', 'rbac-hidden-grant']);
     for (const s of failing) {
       const check = s.document.metadata.labels?.['kdrill.dev/expected-failing-check'];
       expect(s.document.spec.checks.map((c) => c.check)).toContain(check);
     }
   });
 
-  it('exercises both built-in strategies, each with a fresh-cluster restore', async () => {
+  it('exercises every built-in strategy; those that can restore into a fresh cluster in three scenarios, one of them fresh', async () => {
     const { scenarios } = await load(scenarioFiles);
     const fresh = (s: LoadedScenario) => s.document.spec.restore?.target === 'fresh' || (s.document.spec.chaos ?? []).some((c) => c.step === 'wipe-cluster');
     for (const strategy of BUILT_IN_STRATEGIES) {
       const using = scenarios.filter((s) => s.document.spec.backup.strategy === strategy);
+      expect(using.length, strategy).toBeGreaterThanOrEqual(1);
+      if (!STRATEGIES[strategy]!.targets.includes('fresh')) continue;
       expect(using.length, strategy).toBeGreaterThanOrEqual(3);
       expect(using.some(fresh), strategy).toBe(true);
     }
@@ -118,9 +123,9 @@ describe('built-in drills', () => {
     expect(nightly.document.spec.concurrency).toBe(2);
   });
 
-  it('pre-release restores into a fresh cluster with both strategies and every registered check', async () => {
+  it('pre-release restores into a fresh cluster with every strategy that can, and every registered check', async () => {
     const scenarios = (await drill('pre-release')).scenarios;
-    expect(new Set(scenarios.map((s) => s.document.spec.backup.strategy))).toEqual(new Set(BUILT_IN_STRATEGIES));
+    expect(new Set(scenarios.map((s) => s.document.spec.backup.strategy))).toEqual(new Set(BUILT_IN_STRATEGIES.filter((id) => STRATEGIES[id]!.targets.includes('fresh'))));
     for (const s of scenarios) {
       expect(s.document.spec.restore?.target, s.document.metadata.name).toBe('fresh');
       expect(s.document.spec.checks.map((c) => c.check).sort(), s.document.metadata.name).toEqual(Object.keys(CHECKS).sort());

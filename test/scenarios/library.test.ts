@@ -100,7 +100,7 @@ describe('built-in drills end to end (kdrill run as a subprocess, local provider
     const result = await run(out, 'drills/proofs.yaml');
     expect(result.exitCode, result.stderr).toBe(1);
     const scenarios = Object.fromEntries((await readResults(out)).scenarios.map((s) => [s.name, s]));
-    expect(Object.keys(scenarios).sort()).toEqual(['controller-upgrade-drift', 'rbac-hidden-grant']);
+    expect(Object.keys(scenarios).sort()).toEqual(['controller-upgrade-drift', 'etcd-restore-one-member', 'rbac-hidden-grant']);
     for (const s of Object.values(scenarios)) {
       expect(s.verdict, s.name).toBe('failed');
       expect(s.error, s.name).toBeUndefined();
@@ -133,13 +133,21 @@ describe('built-in drills end to end (kdrill run as a subprocess, local provider
       ],
     }]);
     expect(creep.recommendation).toMatch(/^ClusterRoleBinding system:kube-dns-metrics \(ClusterRole cluster-admin to ServiceAccount kube-system\/default, Group system:nodes\) is new: not in backup /);
+
+    // The classic mistake after a quorum loss: one member restored, two started empty. The evidence names members.
+    const oneMember = scenarios['etcd-restore-one-member']!;
+    expect(failingChecks(oneMember)).toEqual(['etcd-consistency']);
+    expect(oneMember.restore!.notes.join('\n')).toContain('only etcd-0 restored from the snapshot (members: first); etcd-1, etcd-2 started from their own data dirs');
+    const consistency = oneMember.checks.find((c) => c.id === 'etcd-consistency')!;
+    expect(consistency.summary).toMatch(/etcd members disagree at revision \d+: etcd-\d \(https:\/\/127\.0\.0\.1:\d+\) /);
+    expect(consistency.summary).toMatch(/etcd members are at revisions \d+ apart: etcd-0 \(https:\/\/127\.0\.0\.1:\d+\) at \d+, etcd-1 /);
   });
 
   // No time limit on the drills themselves: durations are figures (printed below, measured in bench/), not assertions.
   it('nightly: every scenario of the library runs and gets its expected verdict', { timeout: 90 * 60_000 }, async () => {
     const { scenarios: library } = await loadDocuments([join(ROOT, 'drills/nightly.yaml')], defaultCatalog());
     const expected = Object.fromEntries(library.map((s) => [s.document.metadata.name, s.document.metadata.labels?.['kdrill.dev/expected-verdict']]));
-    expect(Object.keys(expected)).toHaveLength(12);
+    expect(Object.keys(expected)).toHaveLength(14);
     const out = join(home, 'nightly');
     const result = await run(out, 'drills/nightly.yaml');
     const results = await readResults(out);
@@ -155,6 +163,12 @@ describe('built-in drills end to end (kdrill run as a subprocess, local provider
     // Both planted bindings, the disguised one included, are pruned.
     expect(byName['rbac-tamper']!.restore!.counts.pruned).toBeGreaterThanOrEqual(2);
     expect(byName['rbac-tamper']!.restore!.notes.join('\n')).toContain('ClusterRoleBinding system:kube-dns-metrics');
+    expect(byName['etcd-quorum-loss']!.restore!.notes).toContain('every etcd member (etcd-0, etcd-1, etcd-2) restored from the same snapshot with a new cluster token, bumped revision and compaction mark');
+    // No snapshot: the replaced member took its data from the other two, and all three agree.
+    const replaced = byName['etcd-member-replace']!;
+    expect(replaced.restore!.counts).toEqual({ replaced: 1, restarted: 0, healthy: 2 });
+    expect(replaced.restore!.notes).toContain('no etcd snapshot was read: every replaced member took its data from the surviving members');
+    expect(replaced.checks.find((c) => c.id === 'etcd-consistency')!.summary).toContain('3 members agree on hashkv');
     expect(byName['kek-rotation']!.timeline.some((e) => e.step?.includes('rotate-kek') && e.status === 'passed')).toBe(true);
     expect(await leaks(out)).toEqual([]);
     expect(await listStates(join(home, 'clusters'))).toEqual([]);

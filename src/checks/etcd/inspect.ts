@@ -40,7 +40,7 @@ export interface Findings {
   members: MemberState[];
   /** Member lists and leaders as each member reports them (several members only). */
   membership: MembershipFindings;
-  hashKv: { revision: number; hashes: number[]; stable: boolean };
+  hashKv: { revision: number; hashes: number[]; stable: boolean; error?: string };
   /** hashkv of every member at the same revision, and the members that disagree with the majority. */
   memberHashes: { revision: number; members: { endpoint: string; hash?: number; error?: string }[]; diverging: ReturnType<typeof divergingMembers> };
   values?: ValueFindings;
@@ -81,8 +81,19 @@ export async function inspect(reader: EtcdReader, client: KubeClient, base: Etcd
   };
 }
 
-/** hashkv at one revision, twice: a member whose stored history changes under a fixed revision is corrupt. */
+/**
+ * hashkv at one revision, twice: a member whose stored history changes under a fixed revision is corrupt. A member
+ * that cannot hash that revision at all (compacted, or a future one) is left to the per-member comparison.
+ */
 async function stableHash(reader: EtcdReader, revision: number): Promise<Findings['hashKv']> {
+  try {
+    return await hashTwice(reader, revision);
+  } catch (error) {
+    return { revision, hashes: [], stable: true, error: (error as Error).message.split('\n')[0]! };
+  }
+}
+
+async function hashTwice(reader: EtcdReader, revision: number): Promise<Findings['hashKv']> {
   for (let attempt = 0; ; attempt++) {
     const a = await reader.hashKv(revision);
     const b = await reader.hashKv(revision);

@@ -76,12 +76,13 @@ describe('etcd-consistency outcome', () => {
     const names = { [endpoints[0]!]: 'etcd-0', [endpoints[1]!]: 'etcd-1', [endpoints[2]!]: 'etcd-2' };
     const out = judge({
       ...healthy,
-      members: endpoints.map((endpoint) => ({ endpoint, healthy: true, hasLeader: true, errors: [] })),
+      members: endpoints.map((endpoint, i) => ({ endpoint, healthy: true, hasLeader: true, revision: i === 0 ? 1000000253 : 137, errors: [] })),
       membership: { names, leaders: ['ff', 'b2'], disagreeing: [{ endpoint: endpoints[0]!, member: 'etcd-0', lists: ['etcd-0:ff'], majority: ['etcd-0:a1', 'etcd-1:b2'] }], unanswered: [] },
       memberHashes: { revision: 500, members: endpoints.map((endpoint) => ({ endpoint, hash: 1 })), diverging: [{ endpoint: endpoints[0]!, error: 'required revision is a future revision' }] },
     }, rules);
     expect(out.status).toBe('failed');
     expect(out.summary).toContain('the etcd members follow 2 different leaders (ff, b2)');
+    expect(out.summary).toContain('etcd members are at revisions 1000000116 apart: etcd-0 (https://127.0.0.1:1) at 1000000253, etcd-1 (https://127.0.0.1:2) at 137, etcd-2 (https://127.0.0.1:3) at 137');
     expect(out.summary).toContain('etcd member lists differ: etcd-0 (https://127.0.0.1:1) lists etcd-0:ff (the others: etcd-0:a1, etcd-1:b2)');
     expect(out.summary).toContain('etcd members disagree at revision 500: etcd-0 (https://127.0.0.1:1) did not answer (required revision is a future revision)');
     expect((out.evidence?.memberHashes as { diverging: unknown[] }).diverging).toEqual([{ member: 'etcd-0', endpoint: endpoints[0], error: 'required revision is a future revision' }]);

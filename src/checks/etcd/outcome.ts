@@ -12,6 +12,9 @@ export interface Judgement {
   maxListed: number;
 }
 
+/** Revisions members may be apart while applying the same log under load. */
+const REVISION_SPREAD = 1000;
+
 interface Problem {
   summary: string;
   advice: string;
@@ -71,6 +74,15 @@ function findProblems(f: Findings, j: Judgement): Problem[] {
 function membershipProblems(f: Findings, label: (endpoint: string) => string): Problem[] {
   if (f.members.length < 2) return [];
   const problems: Problem[] = [];
+  const revisions = f.members.filter((m) => m.revision !== undefined);
+  const spread = Math.max(...revisions.map((m) => m.revision!)) - Math.min(...revisions.map((m) => m.revision!));
+  // Members applying the same log differ by the writes in flight; thousands apart means different histories.
+  if (revisions.length > 1 && spread > REVISION_SPREAD) {
+    problems.push({
+      summary: `etcd members are at revisions ${spread} apart: ${revisions.map((m) => `${label(m.endpoint)} at ${m.revision}`).join(', ')}`,
+      advice: 'Members that apply one raft log stay within a few revisions of each other: these hold different data.',
+    });
+  }
   const { leaders, disagreeing } = f.membership;
   if (leaders.length > 1) {
     problems.push({ summary: `the etcd members follow ${leaders.length} different leaders (${leaders.join(', ')})`, advice: 'Members of two clusters answer on one endpoint list: give every member the same snapshot and a new --initial-cluster-token, or remove the stray member.' });

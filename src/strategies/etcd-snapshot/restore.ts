@@ -39,7 +39,7 @@ export async function runRestore(ctx: DrillContext, backup: BackupManifest, opti
     await ctx.audit.record({ action: 'restore.apply', subject: cluster.name, details: { backup: backup.id, revision: facts.revision, keys: facts.totalKeys, material: Object.keys(material ?? {}) } });
     await ctx.audit.record({ action: 'restore.finish', subject: backup.id, details: { ok: true, degraded: degraded.length > 0, cluster: cluster.name, ...timing } });
     ctx.logger.info('etcd snapshot restored', { backup: backup.id, cluster: cluster.name, revision: facts.revision, keys: facts.totalKeys, restoreMs: timing.restoreMs });
-    return { counts: { keys: facts.totalKeys }, notes: [...degraded, ...restoreNotes({ cluster, manifest: reader.manifest, facts, material, timing, members: options.members })] };
+    return { counts: { keys: facts.totalKeys }, ...(degraded.length ? { degraded: degraded[0]! } : {}), notes: [...degraded, ...restoreNotes({ cluster, manifest: reader.manifest, facts, material, timing, members: options.members })] };
   } catch (error) {
     const code = isKdrillError(error) ? error.code : 'E_INTERNAL';
     await ctx.audit.record({ action: 'restore.finish', subject: backup.id, details: { ok: false, cluster: cluster.name, code } }).catch(() => undefined);
