@@ -18,9 +18,11 @@ export interface BenchArgs {
   parallelism: number;
   /** etcd fsync in the strategies suite's cluster (the local provider's default is off). */
   fsync: boolean;
+  /** etcd members of the clusters the cluster suite starts (1, 3 or 5). */
+  etcdMembers: number;
 }
 
-const USAGE = 'usage: npm run bench -- [cluster|strategies|cli|drill|velero|all] [--sizes 1000,10000] [--runs 5] [--idle 5] [--parallelism 16] [--fsync on|off]';
+const USAGE = 'usage: npm run bench -- [cluster|strategies|cli|drill|velero|all] [--sizes 1000,10000] [--runs 5] [--idle 5] [--parallelism 16] [--fsync on|off] [--etcd-members 1|3|5]';
 
 /** Parses the arguments after `npm run bench --`; throws KdrillError E_SCENARIO_INVALID naming the bad one. */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
@@ -35,6 +37,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         idle: { type: 'string', default: '5' },
         parallelism: { type: 'string', default: '16' },
         fsync: { type: 'string', default: 'on' },
+        'etcd-members': { type: 'string', default: '1' },
       },
     });
   } catch (error) {
@@ -43,6 +46,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const { values, positionals } = parsed;
   if (positionals.length > 1) throw invalid(`one suite at a time, got ${positionals.join(' ')}`);
   if (values.fsync !== 'on' && values.fsync !== 'off') throw invalid(`--fsync must be on or off, got ${values.fsync}`);
+  if (!['1', '3', '5'].includes(values['etcd-members'])) throw invalid(`--etcd-members must be 1, 3 or 5, got ${values['etcd-members']}`);
   return {
     suites: suitesOf(positionals[0] ?? 'all'),
     sizes: values.sizes.split(',').map((s) => positiveInt('--sizes', s)),
@@ -50,6 +54,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     idleSeconds: nonNegativeInt('--idle', values.idle),
     parallelism: positiveInt('--parallelism', values.parallelism),
     fsync: values.fsync === 'on',
+    etcdMembers: Number(values['etcd-members']),
   };
 }
 

@@ -16,7 +16,7 @@ import { runStrategiesBench } from './strategies.js';
 import { formatTable } from './table.js';
 
 const SUITE_RUNNERS: Record<SuiteName, (args: BenchArgs) => Promise<SuiteOutput>> = {
-  cluster: (args) => runClusterBench({ runs: args.runs, idleSeconds: args.idleSeconds }),
+  cluster: (args) => runClusterBench({ runs: args.runs, idleSeconds: args.idleSeconds, etcdMembers: args.etcdMembers }),
   strategies: (args) => runStrategiesBench({ sizes: args.sizes, parallelism: args.parallelism, fsync: args.fsync }),
   cli: (args) => runCliBench({ runs: args.runs }),
   drill: (args) => runDrillBench({ sizes: args.sizes }),
