@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { runDrill } from '../src/engine/run-drill.js';
-import { nullProgress } from '../src/cli/progress.js';
 import { createLogger } from '../src/core/logger.js';
 import { veleroMissing } from '../src/strategies/velero/binaries.js';
 import type { ScenarioResult } from '../src/contracts/types.js';
 import type { SuiteOutput } from './results.js';
 import type { Cell } from './table.js';
+import { phaseCpuProbe, type PhaseCpu } from './cpu.js';
 
 const NAMESPACES = 10;
 const STRATEGIES = ['resource-export', 'velero'] as const;
@@ -27,23 +27,28 @@ export async function runVeleroBench(options: { sizes: number[] }): Promise<Suit
     const restoreSeconds: Record<string, number> = {};
     for (const strategy of STRATEGIES) {
       process.stderr.write(`bench velero: ${strategy}, ${size} Secrets…\n`);
-      const result = await oneDrill(strategy, size);
+      const { result, cpu } = await oneDrill(strategy, size);
       const seconds = (phase: string) => span(result.timeline.find((e) => e.phase === phase && !e.step));
       const restore = seconds('restore') ?? Number.NaN;
       restoreSeconds[strategy] = restore;
-      rows.push([size, strategy, seconds('backup'), restore, size / restore, result.verdict]);
-      runs.push({ size, strategy, verdict: result.verdict, timeline: result.timeline, restore: result.restore });
+      const perThousand = (s: number | undefined) => (s === undefined ? undefined : Math.round((s / size) * 1000 * 100) / 100);
+      rows.push([size, strategy, seconds('backup'), restore, size / restore, perThousand(cpu?.apiserver), perThousand(cpu?.etcd), perThousand(cpu?.tool), result.verdict]);
+      runs.push({ size, strategy, verdict: result.verdict, timeline: result.timeline, restore: result.restore, restoreCpuSeconds: cpu });
     }
-    rows.push([size, 'kdrill / Velero', undefined, undefined, `${(restoreSeconds.velero! / restoreSeconds['resource-export']!).toFixed(1)}x`, '']);
+    rows.push([size, 'kdrill / Velero', undefined, undefined, `${(restoreSeconds.velero! / restoreSeconds['resource-export']!).toFixed(1)}x`, undefined, undefined, undefined, '']);
   }
   return {
-    tables: [{ title: 'restore of N Secrets: kdrill (resource-export) next to Velero (v1.18, AWS plugin, run locally)', columns: ['Secrets', 'strategy', 'backup s', 'restore s', 'objects/s', 'verdict'], rows }],
-    notes: ['each row is a whole drill on its own local cluster; Velero backs up to a throw-away versitygw bucket', 'issue 12 target: kdrill >= 20x Velero'],
+    tables: [{ title: 'restore of N Secrets: kdrill (resource-export) next to Velero (v1.18, AWS plugin, run locally)', columns: ['Secrets', 'strategy', 'backup s', 'restore s', 'objects/s', 'apiserver CPU s/1k', 'etcd CPU s/1k', 'tool CPU s/1k', 'verdict'], rows }],
+    notes: [
+      'each row is a whole drill on its own local cluster; Velero backs up to a throw-away versitygw bucket',
+      'CPU s/1k: CPU seconds (user + system, /proc) per 1000 restored objects during the restore phase; tool = kdrill\'s process plus the children it reaped (Velero\'s server and CLI)',
+      'issue 12 target: kdrill >= 20x Velero',
+    ],
     data: { runs },
   };
 }
 
-async function oneDrill(strategy: (typeof STRATEGIES)[number], size: number): Promise<ScenarioResult> {
+async function oneDrill(strategy: (typeof STRATEGIES)[number], size: number): Promise<{ result: ScenarioResult; cpu: PhaseCpu | undefined }> {
   const dir = await mkdtemp(join(tmpdir(), 'kdrill-bench-velero-'));
   const names = Array.from({ length: NAMESPACES }, (_, i) => `bench-${i}`);
   const file = join(dir, 'scenario.yaml');
@@ -60,8 +65,9 @@ async function oneDrill(strategy: (typeof STRATEGIES)[number], size: number): Pr
     },
   }));
   try {
-    const outcome = await runDrill({ files: [file], outDir: join(dir, 'out'), logger: createLogger({ level: 'warn' }), progress: nullProgress });
-    return outcome.results.scenarios[0]!;
+    const probe = phaseCpuProbe('restore');
+    const outcome = await runDrill({ files: [file], outDir: join(dir, 'out'), logger: createLogger({ level: 'warn' }), progress: probe.sink });
+    return { result: outcome.results.scenarios[0]!, cpu: probe.result() };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
