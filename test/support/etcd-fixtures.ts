@@ -39,6 +39,10 @@ export async function seedEtcdFixtures(client: KubeClient, prefix: string, bulk 
     await client.create(`/apis/drill.example.com/v1/namespaces/${ns}/widgets`, { apiVersion: 'drill.example.com/v1', kind: 'Widget', metadata: { name: 'w1' }, spec: { size: 3, color: ns } });
   }
   await seedBulk(client, namespaces[0]!, bulk);
+  // The controllers add both to each new namespace a moment later: a baseline taken before would miss their keys.
+  for (const ns of namespaces) {
+    for (const path of ['serviceaccounts/default', 'configmaps/kube-root-ca.crt']) await waitFor(async () => (await client.getOptional(`/api/v1/namespaces/${ns}/${path}`)) !== undefined);
+  }
   return { namespaces, secrets, secretCanaries, configMapCanary };
 }
 
