@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, relative, resolve } from 'node:path';
@@ -60,6 +61,9 @@ export async function runDrill(o: DrillRunOptions, runId = newRunId()): Promise<
   const startedAt = clock.now();
   const canaries: string[] = [];
   const signal = o.signal ?? new AbortController().signal;
+  // Plugins pass the run's signal to every request and wait in flight (a restore keeps 16 going, a seed 32); each
+  // listener is removed when its work ends, so Node's default limit of 10 would only print a false leak warning.
+  setMaxListeners(0, signal);
   const ran = await runPool(selected, o.concurrency ?? drillSpec?.concurrency ?? 1, o.failFast ?? drillSpec?.failFast ?? false, signal, (loadedScenario) =>
     runScenario({
       runId, loaded: loadedScenario, outDir, logger: o.logger, progress: o.progress, signal, canaries,
