@@ -3,7 +3,7 @@ import { parseBenchArgs } from './args.js';
 
 describe('parseBenchArgs', () => {
   it('runs every suite with the documented defaults when given nothing', () => {
-    expect(parseBenchArgs([])).toEqual({ suites: ['cluster', 'strategies', 'cli', 'drill', 'velero'], sizes: [1000, 10000], runs: 5, idleSeconds: 5, parallelism: 16, fsync: true, etcdMembers: 1 });
+    expect(parseBenchArgs([])).toEqual({ suites: ['cluster', 'strategies', 'cli', 'drill', 'velero', 'writes'], sizes: [1000, 10000], runs: 5, idleSeconds: 5, parallelism: 16, fsync: true, etcdMembers: 1 });
   });
 
   it('reads one suite and its options', () => {

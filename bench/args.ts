@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { KdrillError } from '../src/core/errors.js';
 
 /** The benchmark suites, in the order `npm run bench` (all) runs them. */
-export const SUITES = ['cluster', 'strategies', 'cli', 'drill', 'velero'] as const;
+export const SUITES = ['cluster', 'strategies', 'cli', 'drill', 'velero', 'writes'] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 /** What one `npm run bench -- ...` invocation asked for, defaults filled in. */
@@ -22,7 +22,7 @@ export interface BenchArgs {
   etcdMembers: number;
 }
 
-const USAGE = 'usage: npm run bench -- [cluster|strategies|cli|drill|velero|all] [--sizes 1000,10000] [--runs 5] [--idle 5] [--parallelism 16] [--fsync on|off] [--etcd-members 1|3|5]';
+const USAGE = 'usage: npm run bench -- [cluster|strategies|cli|drill|velero|writes|all] [--sizes 1000,10000] [--runs 5] [--idle 5] [--parallelism 16] [--fsync on|off] [--etcd-members 1|3|5]';
 
 /** Parses the arguments after `npm run bench --`; throws KdrillError E_SCENARIO_INVALID naming the bad one. */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {

@@ -1,5 +1,5 @@
 /**
- * Benchmark runner: `npm run bench -- [cluster|strategies|cli|drill|velero|all] [options]`. Prints tables on stdout, progress on
+ * Benchmark runner: `npm run bench -- [cluster|strategies|cli|drill|velero|writes|all] [options]`. Prints tables on stdout, progress on
  * stderr, and writes bench/results/<suite>-<timestamp>.json. Every cluster is destroyed, also on failure or Ctrl-C.
  */
 import os from 'node:os';
@@ -9,6 +9,7 @@ import { parseBenchArgs, type BenchArgs, type SuiteName } from './args.js';
 import { runCliBench } from './cli.js';
 import { runDrillBench } from './drill.js';
 import { runVeleroBench } from './velero.js';
+import { runWritesBench } from './writes.js';
 import { runClusterBench } from './cluster.js';
 import { describeMachine, machineFacts } from './machine.js';
 import { writeResultFile, type ResultFile, type SuiteOutput } from './results.js';
@@ -21,6 +22,7 @@ const SUITE_RUNNERS: Record<SuiteName, (args: BenchArgs) => Promise<SuiteOutput>
   cli: (args) => runCliBench({ runs: args.runs }),
   drill: (args) => runDrillBench({ sizes: args.sizes }),
   velero: (args) => runVeleroBench({ sizes: args.sizes }),
+  writes: (args) => runWritesBench({ sizes: args.sizes, parallelism: args.parallelism }),
 };
 
 async function runSuite(suite: SuiteName, args: BenchArgs, argv: string[]): Promise<void> {
