@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
 import { KdrillError } from '../core/errors.js';
+import { parsePluginOptions } from '../core/plugin-options.js';
 import { DURATION_PATTERN } from '../scenario/schema.js';
 import { parseDuration } from '../scenario/duration.js';
 
@@ -13,10 +13,7 @@ export const NameList = (description: string) => Type.Array(Type.String({ minLen
 
 /** Validates a step's options against its TypeBox schema with defaults applied, or throws E_SCENARIO_INVALID naming the field. */
 export function parseStepOptions<S extends TSchema>(stepId: string, schema: S, options: Record<string, unknown> | undefined): Static<S> {
-  const withDefaults = Value.Default(schema, structuredClone(options ?? {}));
-  const error = Value.Errors(schema, withDefaults).First();
-  if (error) throw invalidOption(stepId, `option ${error.path || '/'} ${error.message}`);
-  return withDefaults as Static<S>;
+  return parsePluginOptions(`chaos step ${stepId}`, schema, options, `fix the options of chaos step ${stepId} in the scenario (\`kdrill list chaos\` shows them)`);
 }
 
 /** E_SCENARIO_INVALID for a step's options, with the usual hint. */

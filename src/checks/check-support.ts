@@ -1,6 +1,5 @@
-import { Value } from '@sinclair/typebox/value';
 import type { Static, TSchema } from '@sinclair/typebox';
-import { KdrillError } from '../core/errors.js';
+import { parsePluginOptions } from '../core/plugin-options.js';
 
 /** A list for evidence: the first `max` entries, and how many were left out. */
 export interface CappedList<T> {
@@ -15,12 +14,5 @@ export function capped<T>(list: readonly T[], max: number): CappedList<T> {
 
 /** Validate a check's options against its TypeBox schema (defaults applied) or throw E_SCENARIO_INVALID naming the field. */
 export function parseCheckOptions<S extends TSchema>(checkId: string, schema: S, options: Record<string, unknown>): Static<S> {
-  const withDefaults = Value.Default(schema, structuredClone(options ?? {}));
-  const error = Value.Errors(schema, withDefaults).First();
-  if (error) {
-    throw new KdrillError('E_SCENARIO_INVALID', `check ${checkId}: option ${error.path || '/'} ${error.message}`, {
-      hint: `fix the options of check ${checkId} in the scenario (kdrill list checks shows them)`,
-    });
-  }
-  return withDefaults as Static<S>;
+  return parsePluginOptions(`check ${checkId}`, schema, options, `fix the options of check ${checkId} in the scenario (kdrill list checks shows them)`);
 }

@@ -6,7 +6,7 @@ import type { Cluster, EtcdMember, EtcdMemberControl } from '../../providers/typ
 import type { BackupManifest } from '../../store/types.js';
 import { DURATION_PATTERN } from '../../scenario/schema.js';
 import { parseDuration } from '../../scenario/duration.js';
-import { Value } from '@sinclair/typebox/value';
+import { parsePluginOptions } from '../../core/plugin-options.js';
 
 const ID = 'etcd-member-replace';
 const MEMBERS_ARTIFACT = 'etcd/members.json';
@@ -22,9 +22,7 @@ export const MemberReplaceOptionsSchema = Type.Object(
 type MemberReplaceOptions = Static<typeof MemberReplaceOptionsSchema>;
 
 function parseOptions(options: Record<string, unknown>): MemberReplaceOptions {
-  if (Value.Check(MemberReplaceOptionsSchema, options ?? {})) return options ?? {};
-  const first = [...Value.Errors(MemberReplaceOptionsSchema, options)][0];
-  throw new KdrillError('E_SCENARIO_INVALID', `strategy ${ID}: option ${first?.path || '/'} ${first?.message ?? 'invalid'}`, { hint: 'valid options: startTimeout, catchUpTimeout (durations such as 20s, 2m)' });
+  return parsePluginOptions(`strategy ${ID}`, MemberReplaceOptionsSchema, options, 'valid options: startTimeout, catchUpTimeout (durations such as 20s, 2m)');
 }
 
 /** The membership a backup records: who the members were, so the restore can prove it rebuilt the same cluster. */
@@ -48,8 +46,8 @@ export const etcdMemberReplaceStrategy: BackupStrategy = {
     return count >= 3 ? undefined : `cluster ${cluster.name} (provider ${cluster.provider}) has ${count || 'no controllable'} etcd member(s): replacing a member needs 3 or more (local provider, etcdMembers: 3)`;
   },
   restoreDeletes: () => "it removes a failed member from etcd's membership and deletes its data dir",
-  backup: (ctx, options) => recordMembers(ctx, parseOptions(options)),
-  restore: (ctx, backup, options) => replaceFailed(ctx, backup, parseOptions(options)),
+  backup: async (ctx, options) => recordMembers(ctx, parseOptions(options)),
+  restore: async (ctx, backup, options) => replaceFailed(ctx, backup, parseOptions(options)),
 };
 
 async function recordMembers(ctx: DrillContext, _options: MemberReplaceOptions): Promise<BackupManifest> {
