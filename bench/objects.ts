@@ -1,3 +1,10 @@
+import { discoverResources, preferredGroupVersions } from '../src/kube/discovery.js';
+import { collectionPath, joinApiVersion } from '../src/kube/paths.js';
+import { mapLimit } from '../src/core/map-limit.js';
+import { selectResources } from '../src/strategies/resource-export/resources.js';
+import { LIST_PARALLELISM } from '../src/strategies/resource-export/collect.js';
+import { backupOptions } from '../src/strategies/resource-export/options.js';
+import { crdResourceKey } from '../src/strategies/resource-export/backup.js';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KdrillError } from '../src/core/errors.js';
@@ -83,4 +90,20 @@ export async function deleteNamespaces(client: KubeClient, namespaces: readonly 
 /** Mean size in bytes of the objects as sent (JSON). */
 export function meanJsonBytes(objects: readonly KubeObject[]): number {
   return objects.length === 0 ? 0 : objects.reduce((n, o) => n + Buffer.byteLength(JSON.stringify(o)), 0) / objects.length;
+}
+
+/**
+ * The fair baseline for a backup (issue 12): a raw paginated LIST of exactly the resource types resource-export
+ * would export, at the same versions, with the same client and parallelism; returns how many objects came back.
+ */
+export async function listBackupTypes(client: KubeClient): Promise<number> {
+  const [resources, preferred, crds] = await Promise.all([
+    discoverResources(client),
+    preferredGroupVersions(client),
+    client.listAll('/apis/apiextensions.k8s.io/v1/customresourcedefinitions'),
+  ]);
+  const crdResources = new Set(crds.items.map(crdResourceKey));
+  const { selected } = selectResources(resources, preferred, crdResources, backupOptions({}));
+  const counts = await mapLimit(selected, LIST_PARALLELISM, async (r) => (await client.listAll(collectionPath(joinApiVersion(r.group, r.version), r.name))).items.length);
+  return counts.reduce((a, b) => a + b, 0);
 }

@@ -15,7 +15,7 @@ export interface CollectedResource {
 }
 
 /** Parallel LISTs while collecting: enough to hide latency without crowding a small apiserver. */
-const LIST_PARALLELISM = 8;
+export const LIST_PARALLELISM = 8;
 
 /** LISTs every selected resource (paginated, raw JSON), then drops what the default skip rules leave out. */
 export async function collectObjects(
