@@ -6,7 +6,36 @@ import { isRecord, recordItems } from './records.js';
 
 /** Rules that span fields: restore targets vs strategy, `after` vs `during`, unique check names, positive objectives. */
 export function checkCrossFields(spec: Record<string, unknown>, catalog: PluginCatalog): RawProblem[] {
-  return [...restoreTarget(spec, catalog), ...isolatedTarget(spec), ...existingBackup(spec), ...chaosTiming(spec), ...uniqueCheckNames(spec), ...positiveDurations(spec)];
+  return [
+    ...restoreTarget(spec, catalog), ...isolatedTarget(spec), ...existingBackup(spec), ...chaosTiming(spec), ...uniqueCheckNames(spec), ...positiveDurations(spec),
+    ...etcdMembersNeeded(spec),
+  ];
+}
+
+/** What needs a multi-member etcd, and how many members. */
+const NEEDS_MEMBERS = { 'quorum-loss': 3, 'etcd-member-replace': 3 } as const;
+
+/**
+ * On the local provider the member count is known before anything starts: a step or strategy that needs a quorum
+ * to lose or a member to replace is refused at validation, not minutes into a drill.
+ */
+function etcdMembersNeeded(spec: Record<string, unknown>): RawProblem[] {
+  const { cluster, backup, chaos } = spec;
+  if (!isRecord(cluster) || cluster.provider !== 'local') return [];
+  const members = isRecord(cluster.options) && typeof cluster.options.etcdMembers === 'number' ? cluster.options.etcdMembers : 1;
+  const needs = (id: unknown): number => (typeof id === 'string' && Object.hasOwn(NEEDS_MEMBERS, id) ? NEEDS_MEMBERS[id as keyof typeof NEEDS_MEMBERS] : 0);
+  const problem = (path: Segment[], what: string, needed: number): RawProblem => ({
+    path,
+    at: 'value',
+    message: `${what} needs ${needed} or more etcd members; this local cluster has ${members}`,
+    hint: `set spec.cluster.options.etcdMembers: ${needed}`,
+  });
+  const problems: RawProblem[] = [];
+  if (isRecord(backup) && needs(backup.strategy) > members) problems.push(problem(['spec', 'backup', 'strategy'], `strategy ${String(backup.strategy)}`, needs(backup.strategy)));
+  for (const [index, item] of recordItems(chaos)) {
+    if (needs(item.step) > members) problems.push(problem(['spec', 'chaos', index, 'step'], `chaos step ${String(item.step)}`, needs(item.step)));
+  }
+  return problems;
 }
 
 /** An isolated target is a new cluster: a provider that only points at an existing cluster cannot be one. */
