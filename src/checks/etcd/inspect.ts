@@ -49,6 +49,8 @@ export interface Findings {
   atRest: AtRestTally;
   counts: { resource: string; etcdKeys: number; listed?: number; error?: string }[];
   secretsRead: { sampled: number; readable: number; unreadable: { secret: string; error: string }[]; changed: string[] };
+  /** Set when the apiserver did not answer: the API-side comparisons (counts, Secret reads) were not made. */
+  apiError?: string;
 }
 
 /** Read etcd and the apiserver side by side and collect every fact the check judges. */
@@ -64,9 +66,17 @@ export async function inspect(reader: EtcdReader, client: KubeClient, base: Etcd
   const current = stableKeys(kvs.map((kv) => kv.key), s.root, s.excludePrefixes);
   const keys = base ? { baseline: base.keys.length, current: current.length, ...diffKeys(base.keys, current) } : undefined;
   const atRest = tallyAtRest((await reader.range(`${s.root}secrets/`, { values: true })).kvs, s.root);
-  const counts = await compareCounts(reader, client, relative, s);
   const sample = spreadSample(relative.filter((k) => k.startsWith('secrets/')).map(secretName), s.secretSample);
-  const read = await readSecrets(client, sample, base?.secrets, s.hashKey);
+  let counts: Findings['counts'] = [];
+  let read: Omit<Findings['secretsRead'], 'sampled'> = { readable: 0, unreadable: [], changed: [] };
+  let apiError: string | undefined;
+  try {
+    counts = await compareCounts(reader, client, relative, s);
+    read = await readSecrets(client, sample, base?.secrets, s.hashKey);
+  } catch (error) {
+    // etcd's own findings stand without the apiserver (a restore can leave it down): report that it did not answer.
+    apiError = (error as Error).message.split('\n')[0]!.slice(0, 300);
+  }
   return {
     members,
     membership,
@@ -78,6 +88,7 @@ export async function inspect(reader: EtcdReader, client: KubeClient, base: Etcd
     atRest,
     counts,
     secretsRead: { sampled: sample.length, ...read },
+    ...(apiError ? { apiError } : {}),
   };
 }
 

@@ -88,6 +88,13 @@ describe('etcd-consistency outcome', () => {
     expect((out.evidence?.memberHashes as { diverging: unknown[] }).diverging).toEqual([{ member: 'etcd-0', endpoint: endpoints[0], error: 'required revision is a future revision' }]);
   });
 
+  it('still judges etcd when the apiserver does not answer, and says what was not compared', () => {
+    const out = judge({ ...healthy, counts: [], secretsRead: { sampled: 4, readable: 0, unreadable: [], changed: [] }, apiError: 'connect ECONNREFUSED 127.0.0.1:6443' }, rules);
+    expect(out.status).toBe('failed');
+    expect(out.summary).toBe('the apiserver did not answer (connect ECONNREFUSED 127.0.0.1:6443): LIST counts and Secret reads were not compared');
+    expect(out.evidence?.apiError).toBe('connect ECONNREFUSED 127.0.0.1:6443');
+  });
+
   it('reports the value comparison in a passing summary', () => {
     const out = judge({ ...healthy, values: { snapshotRevision: 480, compared: 10, equal: 9, changed: [], rewritten: 1, missing: [] } }, rules);
     expect(out.status).toBe('passed');

@@ -62,6 +62,7 @@ function findProblems(f: Findings, j: Judgement): Problem[] {
   if (f.keys?.missing.length) problems.push({ summary: `${f.keys.missing.length} baseline key(s) missing, e.g. ${f.keys.missing[0]}`, advice: 'The restored data lacks objects of the baseline: check that the snapshot was taken after the baseline and restored completely.' });
   if (f.keys?.extra.length && !j.allowExtraKeys) problems.push({ summary: `${f.keys.extra.length} key(s) not in the baseline, e.g. ${f.keys.extra[0]}`, advice: 'Objects exist that the baseline lacked (chaos leftovers or controller output): list more volatile prefixes in excludePrefixes or set allowExtraKeys.' });
   if (f.atRest.plaintext.length && j.requireEncryption) problems.push({ summary: `${f.atRest.plaintext.length} Secret(s) stored in plaintext in etcd, e.g. ${f.atRest.plaintext[0]}`, advice: 'Configure encryption at rest for Secrets (EncryptionConfiguration) and rewrite them (kubectl replace), or set requireEncryption: false for clusters without it.' });
+  if (f.apiError) problems.push({ summary: `the apiserver did not answer (${f.apiError}): LIST counts and Secret reads were not compared`, advice: 'Look at the kube-apiserver log: it cannot serve from this etcd.' });
   const badCounts = f.counts.filter((c) => c.error !== undefined || c.listed !== c.etcdKeys);
   if (badCounts.length) problems.push({ summary: `the apiserver lists differently from etcd for ${badCounts.map((c) => c.resource).join(', ')}`, advice: 'Objects in etcd the apiserver cannot serve are undecodable or undecryptable: see counts for the error.' });
   const { unreadable, changed } = f.secretsRead;
@@ -110,6 +111,7 @@ function evidenceOf(f: Findings, j: Judgement): Record<string, unknown> {
     excludedPrefixes: [...VOLATILE_PREFIXES, ...j.excludePrefixes.map((prefix) => ({ prefix, why: 'excludePrefixes option' }))],
     secretsAtRest: { ...f.atRest, plaintext: capList(f.atRest.plaintext, max) },
     counts: f.counts,
+    ...(f.apiError ? { apiError: f.apiError } : {}),
     secretsRead: { sampled: f.secretsRead.sampled, readable: f.secretsRead.readable, unreadable: capList(f.secretsRead.unreadable, max), changed: capList(f.secretsRead.changed, max) },
   };
 }

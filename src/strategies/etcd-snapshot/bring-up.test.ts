@@ -53,6 +53,9 @@ describe('bringUp after an etcd restore', () => {
     const withMembers = (count: number) => ({ ...ctx, cluster: { ...ctx.cluster, etcdMembers: { list: () => Array.from({ length: count }, (_, i) => ({ name: `etcd-${i}` })) } } }) as unknown as DrillContext;
     const notes = await bringUp(withMembers(3), notReady, '/snap.db', { encryptionConfigPath: '/enc.yaml' }, { readyTimeoutMs: 1000, members: 'first' });
     expect(notes[0]).toMatch(/^DEGRADED: .*expected with members: first: only the first etcd member holds the snapshot/);
+    // Members with different data may crash the apiserver: still DEGRADED, for the checks (which read etcd) to judge.
+    const down = { ...fakeContext(0).ctx, cluster: withMembers(3).cluster } as DrillContext;
+    expect((await bringUp(down, notReady, '/snap.db', { encryptionConfigPath: '/enc.yaml' }, { readyTimeoutMs: 1000, members: 'first' }))[0]).toMatch(/^DEGRADED: cluster target does not serve the API \(kube-apiserver exited or does not answer\); expected with members: first/);
     await expect(bringUp(withMembers(1), notReady, '/snap.db', { encryptionConfigPath: '/enc.yaml' }, { readyTimeoutMs: 1000, members: 'first' })).rejects.toMatchObject({ code: 'E_CLUSTER_START' });
   });
 });

@@ -24,7 +24,10 @@ export async function bringUp(
   } catch (error) {
     const notReady = isKdrillError(error) && (error.code === 'E_CLUSTER_START' || error.code === 'E_TIMEOUT');
     const why = degradedReason(material, options.members, ctx.cluster);
-    if (!why || !notReady || !(await answers(ctx))) throw error;
+    if (!why || !notReady) throw error;
+    // Members holding different data may even crash the apiserver: the checks read etcd directly and say so.
+    const onePerMember = options.members === 'first';
+    if (!onePerMember && !(await answers(ctx))) throw error;
     return degradedNotes(ctx, why);
   }
 }
@@ -53,9 +56,10 @@ async function degradedNotes(ctx: DrillContext, why: string): Promise<string[]> 
     await cluster.startComponent(component).catch((error: unknown) => notes.push(`${component} did not start: ${describeError(error).split('\n')[0]}`));
   }
   const failing = await failingReadyz(ctx);
-  notes.unshift(
-    `DEGRADED: cluster ${cluster.name} serves the API but is not ready (failing readyz checks: ${failing.join(', ') || 'unknown'}); ${why}`,
-  );
+  const state = (await answers(ctx))
+    ? `serves the API but is not ready (failing readyz checks: ${failing.join(', ') || 'unknown'})`
+    : 'does not serve the API (kube-apiserver exited or does not answer)';
+  notes.unshift(`DEGRADED: cluster ${cluster.name} ${state}; ${why}`);
   ctx.logger.warn('etcd restore left the cluster degraded', { cluster: cluster.name, failing });
   return notes;
 }
