@@ -3,6 +3,7 @@ import type { DrillContext } from '../contracts/types.js';
 import type { EtcdMemberControl } from '../providers/types.js';
 import { invalidOption } from './options.js';
 import { waitUntil } from './wait.js';
+import { readiness } from '../kube/readyz.js';
 
 /** A member by index (from 0) or the current raft leader. */
 export const MemberOption = Type.Union([Type.Integer({ minimum: 0, maximum: 4 }), Type.Literal('leader')], {
@@ -34,11 +35,10 @@ export async function resolveMember(control: EtcdMemberControl, step: string, me
   return leader;
 }
 
-/** What the API says about etcd: ready (200 on /readyz) or the failing readyz checks. */
+/** What the API says about etcd: ready (200 on /readyz) or the failing readyz checks (`no answer` when silent). */
 export async function apiVerdict(ctx: DrillContext): Promise<{ ready: boolean; failing: string[] }> {
-  const readyz = await ctx.client.raw('/readyz?verbose', AbortSignal.timeout(10_000)).catch(() => ({ status: 0, body: '' }));
-  const failing = readyz.body.split('\n').filter((l) => l.startsWith('[-]')).map((l) => l.slice(3).split(' ')[0]!);
-  return { ready: readyz.status === 200, failing: readyz.status === 0 ? ['no answer'] : failing };
+  const r = await readiness(ctx.client, AbortSignal.timeout(10_000));
+  return { ready: r.ready, failing: r.answered ? r.failing : ['no answer'] };
 }
 
 /** Waits until the API is ready again (a new leader may be elected first); returns how long that took. */

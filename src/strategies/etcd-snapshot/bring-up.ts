@@ -1,6 +1,7 @@
 import { describeError, isKdrillError } from '../../core/errors.js';
 import type { DrillContext } from '../../contracts/types.js';
 import type { Cluster, ClusterSecretsMaterial } from '../../providers/types.js';
+import { readiness } from '../../kube/readyz.js';
 
 type RestoreCall = NonNullable<Cluster['restoreEtcdSnapshot']>;
 
@@ -55,20 +56,11 @@ async function degradedNotes(ctx: DrillContext, why: string): Promise<string[]> 
   for (const component of cluster.components) {
     await cluster.startComponent(component).catch((error: unknown) => notes.push(`${component} did not start: ${describeError(error).split('\n')[0]}`));
   }
-  const failing = await failingReadyz(ctx);
+  const { failing } = await readiness(ctx.client);
   const state = (await answers(ctx))
     ? `serves the API but is not ready (failing readyz checks: ${failing.join(', ') || 'unknown'})`
     : 'does not serve the API (kube-apiserver exited or does not answer)';
   notes.unshift(`DEGRADED: cluster ${cluster.name} ${state}; ${why}`);
   ctx.logger.warn('etcd restore left the cluster degraded', { cluster: cluster.name, failing });
   return notes;
-}
-
-/** Names of the failing /readyz checks (`[-]name failed`). */
-async function failingReadyz(ctx: DrillContext): Promise<string[]> {
-  const readyz = await ctx.client.raw('/readyz?verbose').catch(() => ({ status: 0, body: '' }));
-  return readyz.body
-    .split('\n')
-    .filter((line) => line.startsWith('[-]'))
-    .map((line) => line.slice(3).split(' ')[0]!);
 }
