@@ -81,26 +81,26 @@ export async function runStrategiesBench(options: StrategiesBenchOptions): Promi
   }
 }
 
+/** Runs `list` `runs` times one after another: each run's milliseconds, and the object count of the last. */
+async function timedRuns(runs: number, list: () => Promise<number>): Promise<{ ms: number[]; count: number }> {
+  const ms: number[] = [];
+  let count = 0;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    count = await list();
+    ms.push(elapsedMs(t0));
+  }
+  return { ms, count };
+}
+
 async function measureSize(ctx: TestContext, cluster: LocalCluster, client: KubeClient, size: number, parallelism: number): Promise<SizeFigures> {
   const started = performance.now();
   const say = (what: string) => process.stderr.write(`  [${size}] ${what} (${(elapsedMs(started) / 1000).toFixed(0)} s)\n`);
   const objects = benchObjects(size, NAMESPACES);
   const seedMs = await timed(() => createObjects(client, NAMESPACES, objects, parallelism));
   say(`seeded ${size} objects`);
-  const listed: number[] = [];
-  let listedObjects = 0;
-  for (let i = 0; i < LIST_RUNS; i++) {
-    const t0 = performance.now();
-    listedObjects = await listObjects(client);
-    listed.push(elapsedMs(t0));
-  }
-  const typesListed: number[] = [];
-  let typesListedObjects = 0;
-  for (let i = 0; i < LIST_RUNS; i++) {
-    const t0 = performance.now();
-    typesListedObjects = await listBackupTypes(client);
-    typesListed.push(elapsedMs(t0));
-  }
+  const { ms: listed, count: listedObjects } = await timedRuns(LIST_RUNS, () => listObjects(client));
+  const { ms: typesListed, count: typesListedObjects } = await timedRuns(LIST_RUNS, () => listBackupTypes(client));
   const t0 = performance.now();
   const backup = await STRATEGIES['resource-export']!.backup(ctx, {});
   const backupMs = elapsedMs(t0);
