@@ -3,7 +3,7 @@ import type { ChaosStep, DrillContext } from '../contracts/types.js';
 import type { ComponentName } from '../providers/types.js';
 import { assertDestructiveAllowed } from '../contracts/guard.js';
 import { DurationOption, durationMs, invalidOption, parseStepOptions } from './options.js';
-import { sleep } from './wait.js';
+import { downFor } from './wait.js';
 
 /** Options shared by stop-component and kill-component. */
 export const ComponentOptions = Type.Object(
@@ -35,12 +35,7 @@ export function componentStep(id: string, mode: StopMode, description: string): 
         ctx.facts.set(`chaos.${id}`, { component: o.component, restarted: false });
         return `${verb} ${o.component} of cluster ${ctx.cluster.name}; left stopped`;
       }
-      try {
-        await sleep(durationMs(o.restartAfter), ctx.signal);
-      } finally {
-        // Even when the run is aborted, bring the component back: the cluster may be kept for inspection.
-        await ctx.cluster.startComponent(o.component);
-      }
+      await downFor(durationMs(o.restartAfter), ctx.signal, () => ctx.cluster.startComponent(o.component));
       const downMs = ctx.clock.now() - started;
       ctx.facts.set(`chaos.${id}`, { component: o.component, restarted: true, downMs });
       return `${verb} ${o.component} of cluster ${ctx.cluster.name}, started it again after ${o.restartAfter}; back after ${(downMs / 1000).toFixed(1)}s`;

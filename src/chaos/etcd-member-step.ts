@@ -3,7 +3,7 @@ import type { ChaosStep } from '../contracts/types.js';
 import { assertDestructiveAllowed } from '../contracts/guard.js';
 import { DurationOption, durationMs, parseStepOptions } from './options.js';
 import { MemberOption, memberControl, resolveMember, waitApiReady } from './etcd-member.js';
-import { sleep } from './wait.js';
+import { downFor } from './wait.js';
 
 const Options = Type.Object(
   {
@@ -40,11 +40,7 @@ export function etcdMemberStep(id: string, mode: 'stop' | 'kill', description: s
         ctx.facts.set(`chaos.${id}`, { member: member.name, restarted: false });
         return `${verb} etcd member ${member.name}${was}; ${running}/${total} members running${serving}; left stopped`;
       }
-      try {
-        await sleep(durationMs(o.restartAfter), ctx.signal);
-      } finally {
-        await control.start(index);
-      }
+      await downFor(durationMs(o.restartAfter), ctx.signal, () => control.start(index));
       ctx.facts.set(`chaos.${id}`, { member: member.name, restarted: true });
       return `${verb} etcd member ${member.name}${was}; ${running}/${total} members running${serving}; started it again after ${o.restartAfter}`;
     },

@@ -6,6 +6,18 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return coreSleep(ms, signal, 'chaos step');
 }
 
+/**
+ * Keeps something down for `ms`, then starts it again. The start runs even when the run is aborted during the wait:
+ * the cluster may be kept for inspection and must not be left broken by an interrupted step.
+ */
+export async function downFor(ms: number, signal: AbortSignal | undefined, start: () => Promise<void>): Promise<void> {
+  try {
+    await sleep(ms, signal);
+  } finally {
+    await start();
+  }
+}
+
 /** How a wait describes what is still missing when it times out. */
 export interface WaitSpec {
   timeoutMs: number;
