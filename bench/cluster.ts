@@ -6,6 +6,7 @@ import { onCleanup } from '../src/core/cleanup.js';
 import { createLogger } from '../src/core/logger.js';
 import { createLocalCluster } from '../src/providers/local/create.js';
 import type { LocalCluster } from '../src/providers/local/cluster.js';
+import { isEtcdProcessKey } from '../src/providers/local/etcd-topology.js';
 import type { SuiteOutput } from './results.js';
 import { RssSampler } from './rss.js';
 import { elapsedMs, summarize, type Summary } from './stats.js';
@@ -46,7 +47,7 @@ async function timeOneStart(name: string, idleSeconds: number, etcdMembers: numb
       const entry = JSON.parse(line) as { level: string; msg: string };
       const component = /^(\S+) ready$/.exec(entry.msg)?.[1];
       // Members of a multi-member etcd (etcd-0, etcd-1, ...) count as etcd once the last of them is healthy.
-      if (component) marks[/^etcd-\d+$/.test(component) ? 'etcd' : component] = elapsedMs(t0);
+      if (component) marks[isEtcdProcessKey(component) ? 'etcd' : component] = elapsedMs(t0);
       if (entry.level === 'warn' || entry.level === 'error') process.stderr.write(line + '\n');
     },
   });
@@ -103,7 +104,7 @@ function summarizeStarts(runs: StartRun[], idleSeconds: number, etcdMembers: num
 
 /** etcd's RSS: the one member's, or every member's together. */
 function etcdRss(peak: Record<string, number>): number {
-  return sum(Object.entries(peak).filter(([key]) => key === 'etcd' || /^etcd-\d+$/.test(key)).map(([, v]) => v));
+  return sum(Object.entries(peak).filter(([key]) => isEtcdProcessKey(key)).map(([, v]) => v));
 }
 
 function sum(values: number[]): number {

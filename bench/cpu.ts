@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { nullProgress, type ProgressSink } from '../src/engine/progress.js';
 import { clustersDir } from '../src/providers/local/paths.js';
 import { listStates } from '../src/providers/local/state.js';
+import { isEtcdProcessKey } from '../src/providers/local/etcd-topology.js';
 
 /** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on every Linux kdrill targets). */
 const TICKS = 100;
@@ -61,7 +62,7 @@ async function sample(scenario: string): Promise<Record<string, number>> {
   const tool = cpuSeconds('self', true) ?? 0;
   const cluster = (await listStates(clustersDir())).find((c) => c.state.name.startsWith(scenario));
   const pids = cluster?.state.pids ?? {};
-  const etcd = Object.entries(pids).filter(([key]) => key === 'etcd' || /^etcd-\d+$/.test(key)).reduce((sum, [, pid]) => sum + (pid ? (cpuSeconds(pid) ?? 0) : 0), 0);
+  const etcd = Object.entries(pids).filter(([key]) => isEtcdProcessKey(key)).reduce((sum, [, pid]) => sum + (pid ? (cpuSeconds(pid) ?? 0) : 0), 0);
   const apiserver = pids['kube-apiserver'] ? (cpuSeconds(pids['kube-apiserver']) ?? 0) : 0;
   return { tool, etcd, apiserver };
 }

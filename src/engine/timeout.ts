@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { KdrillError } from '../core/errors.js';
 import { formatDuration } from '../scenario/duration.js';
 
@@ -10,9 +9,6 @@ import { formatDuration } from '../scenario/duration.js';
 export async function withTimeout<T>(what: string, ms: number, parent: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   if (parent.aborted) throw parent.reason;
   const controller = new AbortController();
-  // Every request and wait in flight (32 at a time when seeding) listens on this signal and stops listening when done:
-  // Node's default of 10 listeners would print a false "memory leak" warning at scale.
-  setMaxListeners(0, controller.signal);
   let timer: NodeJS.Timeout | undefined;
   let onAbort = (): void => {};
   const deadline = new Promise<never>((_, reject) => {

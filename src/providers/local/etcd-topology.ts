@@ -39,3 +39,8 @@ export function memberNames(count: number): string[] {
 export function quorumOf(count: number): number {
   return Math.floor(count / 2) + 1;
 }
+
+/** True for the cluster.json pid keys of etcd: `etcd` (one member) or a member name (`etcd-0`, ...). */
+export function isEtcdProcessKey(key: string): boolean {
+  return key === 'etcd' || /^etcd-\d+$/.test(key);
+}
