@@ -2,7 +2,7 @@ import https from 'node:https';
 import http from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KdrillError } from '../core/errors.js';
-import { apiErrorFromBody, KubeApiError } from './errors.js';
+import { apiErrorFromBody, isExpired, KubeApiError } from './errors.js';
 import type { KubeObject, KubeList } from './types.js';
 import { kubeconfigServer, loadKubeConfig } from './kubeconfig.js';
 
@@ -94,7 +94,7 @@ export class KubeClient {
       try {
         return await this.listPages(path, options);
       } catch (error) {
-        if (error instanceof KubeApiError && error.status === 410 && attempt < 2) continue;
+        if (isExpired(error) && attempt < 2) continue;
         throw error;
       }
     }
@@ -102,8 +102,20 @@ export class KubeClient {
 
   private async listPages(path: string, options: ListOptions): Promise<KubeList> {
     const items: KubeObject[] = [];
-    let continueToken: string | undefined;
     let first: KubeList | undefined;
+    for await (const page of this.pages(path, options)) {
+      first ??= page;
+      items.push(...(page.items ?? []));
+    }
+    return { ...first, items, metadata: { ...first!.metadata, continue: undefined } } as KubeList;
+  }
+
+  /**
+   * Each page of a LIST (limit + continue), as it arrives: a caller that handles a page before asking for the next
+   * holds one page, not the whole list. An expired continue token (410) is thrown: the caller restarts, as listAll does.
+   */
+  async *pages(path: string, options: ListOptions = {}): AsyncGenerator<KubeList> {
+    let continueToken: string | undefined;
     do {
       const page = await this.request<KubeList>('GET', path, {
         query: {
@@ -114,11 +126,9 @@ export class KubeClient {
         },
         ...(options.signal ? { signal: options.signal } : {}),
       });
-      first ??= page;
-      items.push(...(page.items ?? []));
+      yield page;
       continueToken = page.metadata?.continue || undefined;
     } while (continueToken);
-    return { ...first, items, metadata: { ...first.metadata, continue: undefined } } as KubeList;
   }
 
   /** Server-side apply of one object at `path` (the object's own URL). */

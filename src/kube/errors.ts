@@ -28,6 +28,11 @@ export function isNotFound(error: unknown): boolean {
   return error instanceof KubeApiError && error.status === 404;
 }
 
+/** A LIST's continue token expired (etcd compacted past it): the LIST must start again. */
+export function isExpired(error: unknown): boolean {
+  return error instanceof KubeApiError && error.status === 410;
+}
+
 export function isConflict(error: unknown): boolean {
   return error instanceof KubeApiError && error.status === 409;
 }

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { WrappedKey } from '../crypto/types.js';
 
 /** One file of a backup as listed in its manifest. */
@@ -48,6 +49,11 @@ export interface BackupWriter {
   put(name: string, data: Buffer, options?: { sealed?: boolean; mediaType?: string }): Promise<ArtifactEntry>;
   /** Stores a file from disk (large etcd snapshots) without loading it in memory when not sealed. */
   putFile(name: string, path: string, options?: { sealed?: boolean; mediaType?: string }): Promise<ArtifactEntry>;
+  /**
+   * Stores what `body` produces, of a size not known in advance, holding none of it in memory: the stored bytes
+   * (sealed first when `sealed`, so never plaintext) are spooled to a temporary file. When it fails, the name is free again.
+   */
+  putStream(name: string, body: Readable, options?: { sealed?: boolean; mediaType?: string }): Promise<ArtifactEntry>;
   commit(metadata: Record<string, unknown>): Promise<BackupManifest>;
   abort(): Promise<void>;
 }

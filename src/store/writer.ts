@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { KdrillError } from '../core/errors.js';
 import { SEAL_OVERHEAD, generateDataKey, seal } from '../crypto/envelope.js';
 import { createSealer } from '../crypto/envelope-stream.js';
@@ -68,6 +71,26 @@ export async function createBackupWriter(init: WriterInit): Promise<BackupWriter
       const result = hasher.result();
       if (result.size !== size) throw new KdrillError('E_STORE', `${path} changed while it was stored (${result.size} bytes, expected ${size})`, { hint: 'write the file completely before storing it' });
       return record({ name, ...result, sealed: options.sealed === true, mediaType: options.mediaType });
+    },
+    async putStream(name, body, options = {}) {
+      claim(name, options.sealed);
+      // Stores need the size before the bytes (S3's content length): spool the stored form, ciphertext when sealed.
+      const dir = await mkdtemp(join(tmpdir(), 'kdrill-spool-'));
+      const spool = join(dir, 'artifact');
+      try {
+        const hasher = createHasher();
+        const stored = options.sealed ? chain(chain(body, createSealer(dataKey, aad(name))), hasher.stream) : chain(body, hasher.stream);
+        await pipeline(stored, createWriteStream(spool));
+        const result = hasher.result();
+        await init.sink.write(name, createReadStream(spool), result.size);
+        return record({ name, ...result, sealed: options.sealed === true, mediaType: options.mediaType });
+      } catch (error) {
+        body.destroy();
+        claimed.delete(name);
+        throw error;
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     },
     async commit(metadata) {
       if (state !== 'open') throw new KdrillError('E_STORE', `backup ${init.id} is already ${state}`);

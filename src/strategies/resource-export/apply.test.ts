@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KubeApiError } from '../../kube/errors.js';
 import type { ApiResource, KubeList, KubeObject } from '../../kube/types.js';
-import { applyStep, type ApiClient, type ApplyEnv } from './apply.js';
+import { applyObjects, type ApiClient, type ApplyEnv } from './apply.js';
 import type { IndexedResource } from './layout.js';
 import { listLive } from './live.js';
 import { NoteBook } from './notes.js';
@@ -93,6 +93,7 @@ function setup(options: Record<string, unknown> = {}, api = new FakeApi()) {
     client: api,
     resolver: { resolve: async (apiVersion, kind) => served[`${apiVersion}|${kind}`], refresh: async () => undefined },
     options: restoreOptions(options),
+    sanitize: { keepNodePorts: false, namespaceMap: {} },
     policy: { deadline: Date.now() + 5_000, now: Date.now },
     newUids: new Map(),
     notes,
@@ -102,7 +103,7 @@ function setup(options: Record<string, unknown> = {}, api = new FakeApi()) {
   const run = async () => {
     const totals: Record<string, number> = {};
     for (const step of steps) {
-      const counts = await applyStep(step, await listLive(api, env.resolver, step.objects, env.policy), env);
+      const counts = await applyObjects(step.objects, await listLive(api, env.resolver, step.objects, env.policy), env);
       for (const [k, v] of Object.entries(counts)) totals[k] = (totals[k] ?? 0) + v;
     }
     return totals;
@@ -112,7 +113,7 @@ function setup(options: Record<string, unknown> = {}, api = new FakeApi()) {
 const CM = '/api/v1/namespaces/app/configmaps';
 const WIDGET = '/apis/example.com/v1/namespaces/app/widgets/w';
 
-describe('applyStep', () => {
+describe('applyObjects', () => {
   it('creates everything, rewrites owner uids to the restored owner, and sends CR status through /status', async () => {
     const { api, run, steps } = setup();
     expect(steps.map((s: PlanStep) => `${s.tier}/${s.level}`)).toEqual(['config/0', 'custom-resources/0', 'custom-resources/1']);
@@ -141,8 +142,8 @@ describe('applyStep', () => {
     const config = steps[0]!;
     const live = await listLive(api, env.resolver, config.objects, env.policy);
     await api.apply(`${CM}/plain`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'plain', namespace: 'app' }, data: { a: 'raced' } });
-    expect(config.objects.map((o) => o.desired.metadata.name)).toEqual(['plain']);
-    expect(await applyStep(config, live, env)).toMatchObject({ created: 1, failed: 0 });
+    expect(config.objects.map((o) => o.head.metadata.name)).toEqual(['plain']);
+    expect(await applyObjects(config.objects, live, env)).toMatchObject({ created: 1, failed: 0 });
     expect(api.posts).toBe(1);
     expect(api.objects.get(`${CM}/plain`)!.data).toEqual({ a: '1' });
   });
@@ -200,7 +201,7 @@ describe('existingConflicts and noteFinalizers', () => {
 
   it('warns about finalizers no built-in controller removes', () => {
     const { steps } = setup();
-    steps[0]!.objects[0]!.desired.metadata.finalizers = ['kubernetes.io/pvc-protection', 'example.com/cleanup'];
+    steps[0]!.objects[0]!.original.metadata.finalizers = ['kubernetes.io/pvc-protection', 'example.com/cleanup'];
     const notes = new NoteBook();
     noteFinalizers(steps, notes);
     expect(notes.render()).toEqual(['finalizers kept that only their own controller removes: 1 (ConfigMap app/plain [example.com/cleanup])']);

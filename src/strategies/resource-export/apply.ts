@@ -9,7 +9,8 @@ import { comparable, isSubset } from './compare.js';
 import { dryRunAction, type PlanEntry } from './dry-run.js';
 import type { RestoreOptions } from './options.js';
 import { describeObject, type NoteBook } from './notes.js';
-import { neverRecreated, rewriteOwners, type PlannedObject, type PlanStep } from './plan.js';
+import { applyBody, neverRecreated, rewriteOwners, type PlannedObject } from './plan.js';
+import type { SanitizeOptions } from './sanitize.js';
 import { mapLimit } from '../../core/map-limit.js';
 import type { KindResolver } from './resolver.js';
 import { withRetry, type RetryPolicy } from './retry.js';
@@ -27,6 +28,8 @@ export interface ApplyEnv {
   client: ApiClient;
   resolver: KindResolver;
   options: RestoreOptions;
+  /** How apply bodies are made from the backed-up objects (namespace map, node ports, the target's Service ranges). */
+  sanitize: SanitizeOptions;
   policy: RetryPolicy;
   /** Backup uid → restored uid, filled as owners are applied (dependents' owner references use it). */
   newUids: Map<string, string>;
@@ -37,10 +40,10 @@ export interface ApplyEnv {
   assertMayDelete(action: string, objects: string[]): void;
 }
 
-/** Applies one step's objects with bounded parallelism; returns how many ended in each outcome. */
-export async function applyStep(step: PlanStep, live: Map<string, KubeObject>, env: ApplyEnv): Promise<Record<Outcome, number>> {
+/** Applies objects of one step (all of it, or one batch) with bounded parallelism; returns how many ended in each outcome. */
+export async function applyObjects(objects: PlannedObject[], live: Map<string, KubeObject>, env: ApplyEnv): Promise<Record<Outcome, number>> {
   const counts: Record<Outcome, number> = { created: 0, updated: 0, unchanged: 0, recreated: 0, skipped: 0, failed: 0 };
-  await mapLimit(step.objects, env.options.parallelism, async (p) => {
+  await mapLimit(objects, env.options.parallelism, async (p) => {
     counts[await restoreSafely(p, live.get(p.key), env)]++;
   });
   return counts;
@@ -53,8 +56,8 @@ async function restoreSafely(p: PlannedObject, live: KubeObject | undefined, env
     // Aborts and refusals stop the restore; any other failure is one object's, noted, and the rest goes on.
     if (isKdrillError(error) && (error.code === 'E_ABORTED' || error.code === 'E_UNSAFE_TARGET')) throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    env.notes.add('failed', `${describeObject(p.desired)}: ${shorten(reason)}`, 20);
-    if (env.options.dryRun) env.entries.push({ action: 'fail', object: describeObject(p.desired), tier: p.tier, note: shorten(reason) });
+    env.notes.add('failed', `${describeObject(p.head)}: ${shorten(reason)}`, 20);
+    if (env.options.dryRun) env.entries.push({ action: 'fail', object: describeObject(p.head), tier: p.tier, note: shorten(reason) });
     return 'failed';
   }
 }
@@ -168,14 +171,15 @@ export function throwIfAborted(env: Pick<ApplyEnv, 'policy'>): void {
   if (env.policy.signal?.aborted) throw new KdrillError('E_ABORTED', 'restore aborted', { hint: 'run the restore again: it applies only what is still missing or different' });
 }
 
+/** The apply body, its owner references pointing at the restored owners. */
 function withOwners(p: PlannedObject, env: ApplyEnv): KubeObject {
-  const refs = p.desired.metadata.ownerReferences;
-  if (!refs) return p.desired;
-  const rewritten = rewriteOwners(refs, env.newUids);
-  if ((rewritten?.length ?? 0) < refs.length) env.notes.add('owner references dropped (owner failed to restore)', describeObject(p.desired));
-  const metadata = { ...p.desired.metadata, ownerReferences: rewritten };
-  if (!rewritten) delete metadata.ownerReferences;
-  return { ...p.desired, metadata };
+  const desired = applyBody(p, env.sanitize);
+  if (!p.owners) return desired;
+  const rewritten = rewriteOwners(p.owners, env.newUids);
+  if ((rewritten?.length ?? 0) < p.owners.length) env.notes.add('owner references dropped (owner failed to restore)', describeObject(p.head));
+  if (rewritten) desired.metadata.ownerReferences = rewritten;
+  else delete desired.metadata.ownerReferences;
+  return desired;
 }
 
 function remember(p: PlannedObject, restored: KubeObject, env: ApplyEnv): void {

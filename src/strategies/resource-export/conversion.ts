@@ -2,7 +2,7 @@ import { KdrillError } from '../../core/errors.js';
 import { splitApiVersion } from '../../kube/paths.js';
 import type { KubeObject } from '../../kube/types.js';
 import type { ApplyEnv } from './apply.js';
-import type { PlannedObject, PlanStep } from './plan.js';
+import { applyBody, type PlannedObject, type PlanStep } from './plan.js';
 import { withRetry } from './retry.js';
 
 interface CrdSpec {
@@ -28,8 +28,8 @@ interface WebhookNeed {
  */
 export async function assertConversionServices(steps: PlanStep[], env: ApplyEnv, stage: 'plan' | 'apply'): Promise<void> {
   const objects = steps.flatMap((s) => s.objects);
-  const plannedCrds = new Map(objects.filter(isCrd).map((p) => [p.desired.metadata.name, p.desired.spec as CrdSpec]));
-  const plannedServices = new Set(objects.filter(isService).map((p) => `${p.desired.metadata.namespace}/${p.desired.metadata.name}`));
+  const plannedCrds = new Map(objects.filter(isCrd).map((p) => [p.head.metadata.name, applyBody(p, env.sanitize).spec as CrdSpec]));
+  const plannedServices = new Set(objects.filter(isService).map((p) => `${p.head.metadata.namespace}/${p.head.metadata.name}`));
   const missing: WebhookNeed[] = [];
   for (const need of await webhookNeeds(objects.filter((p) => p.resource.custom), plannedCrds, env)) {
     // A dry run writes nothing: the backup's Service stands for the one the restore would create.
@@ -56,7 +56,7 @@ async function webhookNeeds(customs: PlannedObject[], plannedCrds: Map<string, C
   const needs = new Map<string, WebhookNeed>();
   const crdCache = new Map<string, CrdSpec | undefined>();
   for (const p of customs) {
-    const { group, version } = splitApiVersion(p.desired.apiVersion);
+    const { group, version } = splitApiVersion(p.head.apiVersion);
     const crdName = `${p.resource.resource}.${group}`;
     if (!crdCache.has(crdName)) crdCache.set(crdName, plannedCrds.get(crdName) ?? (await liveCrd(crdName, env)));
     const spec = crdCache.get(crdName);

@@ -63,7 +63,7 @@ function driftNote(state: LiveState): string {
 
 function deleteRefusal(env: ApplyEnv, p: PlannedObject): string {
   try {
-    env.assertMayDelete('delete and recreate', [describeObject(p.desired)]);
+    env.assertMayDelete('delete and recreate', [describeObject(p.head)]);
     return '';
   } catch {
     return ' (refused here without allowDestructive: kdrill did not create this cluster)';
@@ -71,7 +71,7 @@ function deleteRefusal(env: ApplyEnv, p: PlannedObject): string {
 }
 
 function plan(env: ApplyEnv, p: PlannedObject, action: PlanEntry['action'], note?: string): Outcome {
-  env.entries.push({ action, object: describeObject(p.desired), tier: p.tier, ...(note ? { note } : {}) });
+  env.entries.push({ action, object: describeObject(p.head), tier: p.tier, ...(note ? { note } : {}) });
   return ACTION_OUTCOME[action] as Outcome;
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject, OwnerReference } from '../../kube/types.js';
 import type { IndexedResource } from './layout.js';
 import { NoteBook } from './notes.js';
-import { buildPlan, rewriteOwners, type BackedUpResource } from './plan.js';
+import { applyBody, buildPlan, rewriteOwners, type BackedUpResource } from './plan.js';
 
 const entry = (group: string, version: string, resource: string, kind: string, custom = false, namespaced = true): IndexedResource => ({
   group, version, resource, kind, namespaced, custom, artifact: `resources/${group || 'core'}/${version}/${resource}.json`,
@@ -35,7 +35,7 @@ describe('buildPlan', () => {
       group(entry('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, false), obj('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'widgets.example.com')),
     ];
     const steps = buildPlan(resources, options, new NoteBook());
-    expect(steps.map((s) => `${s.tier}:${s.objects.map((o) => o.desired.metadata.name).join(',')}`)).toEqual([
+    expect(steps.map((s) => `${s.tier}:${s.objects.map((o) => o.head.metadata.name).join(',')}`)).toEqual([
       'crds:widgets.example.com', 'namespaces:app', 'cluster-config:sc', 'persistent-volumes:pv', 'persistent-volume-claims:pvc',
       'roles:cr', 'service-accounts:sa', 'role-bindings:rb', 'config:sec', 'services:s', 'workloads:d', 'custom-resources:w', 'admission:hook',
     ]);
@@ -49,7 +49,7 @@ describe('buildPlan', () => {
       group(widgets, obj('example.com/v1', 'Widget', 'child', { namespace: 'app', owners: [ref('Widget', 'w')] }), obj('example.com/v1', 'Widget', 'w', { namespace: 'app' })),
     ];
     const steps = buildPlan(resources, options, new NoteBook());
-    expect(steps.map((s) => [s.tier, s.level, s.objects.map((o) => o.desired.metadata.name).sort()])).toEqual([
+    expect(steps.map((s) => [s.tier, s.level, s.objects.map((o) => o.head.metadata.name).sort()])).toEqual([
       ['config', 0, ['plain']],
       ['custom-resources', 0, ['w']],
       ['custom-resources', 1, ['child', 'owned-by-widget']],
@@ -64,9 +64,9 @@ describe('buildPlan', () => {
         obj('v1', 'ConfigMap', 'b', { namespace: 'app' }), obj('v1', 'ConfigMap', 'c', { namespace: 'other', owners: [ref('ConfigMap', 'b')] })),
     ];
     const steps = buildPlan(resources, options, notes);
-    const byName = new Map(steps.flatMap((s) => s.objects).map((o) => [o.desired.metadata.name, o]));
-    expect(byName.get('a')!.desired.metadata.ownerReferences).toEqual([ref('ConfigMap', 'b')]);
-    expect(byName.get('c')!.desired.metadata.ownerReferences).toBeUndefined();
+    const byName = new Map(steps.flatMap((s) => s.objects).map((o) => [o.head.metadata.name, o]));
+    expect(byName.get('a')!.owners).toEqual([ref('ConfigMap', 'b')]);
+    expect(byName.get('c')!.owners).toBeUndefined();
     expect(byName.get('a')!.oldUid).toBe('uid-a');
     expect(notes.render()).toEqual(['stale owner references dropped (owner not in the backup): 2 (ConfigMap app/a -> Gone gone, ConfigMap other/c -> ConfigMap b)']);
   });
@@ -75,6 +75,24 @@ describe('buildPlan', () => {
     const cms = entry('', 'v1', 'configmaps', 'ConfigMap');
     const resources = [group(cms, obj('v1', 'ConfigMap', 'a', { namespace: 'n', owners: [ref('ConfigMap', 'b')] }), obj('v1', 'ConfigMap', 'b', { namespace: 'n', owners: [ref('ConfigMap', 'a')] }))];
     expect(buildPlan(resources, options, new NoteBook()).flatMap((s) => s.objects)).toHaveLength(2);
+  });
+});
+
+describe('applyBody', () => {
+  it('makes the apply body from the backed-up object only when asked: mapped, sanitized, with the kept owners', () => {
+    const cms = entry('', 'v1', 'configmaps', 'ConfigMap');
+    const backedUp = { ...obj('v1', 'ConfigMap', 'a', { namespace: 'app', owners: [ref('Gone', 'gone'), ref('ConfigMap', 'b')] }), data: { k: 'v' } };
+    backedUp.metadata.resourceVersion = '42';
+    const steps = buildPlan([group(cms, backedUp, obj('v1', 'ConfigMap', 'b', { namespace: 'app' }))], { ...options, namespaceMap: { app: 'copy' } }, new NoteBook());
+    const a = steps.flatMap((s) => s.objects).find((o) => o.head.metadata.name === 'a')!;
+    expect(a.head).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'copy' } });
+    expect(a.key).toBe('/configmaps/copy/a');
+    const body = applyBody(a, { ...options, namespaceMap: { app: 'copy' } });
+    expect(body).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', data: { k: 'v' }, metadata: { name: 'a', namespace: 'copy', ownerReferences: [ref('ConfigMap', 'b')] } });
+    // The plan keeps the object as backed up, untouched: one copy per object.
+    expect(a.original).toBe(backedUp);
+    expect(backedUp.metadata).toMatchObject({ namespace: 'app', resourceVersion: '42', uid: 'uid-a' });
+    expect(backedUp.metadata.ownerReferences).toHaveLength(2);
   });
 });
 

@@ -1,10 +1,20 @@
 import type { KubeObject, OwnerReference } from '../../kube/types.js';
 import type { IndexedResource } from './layout.js';
 import { describeObject, type NoteBook } from './notes.js';
-import { sanitize, type SanitizeOptions } from './sanitize.js';
+import { sanitize, targetName, type SanitizeOptions } from './sanitize.js';
 import { tierOf, tierRank, type Tier } from './tiers.js';
 
-/** One object to restore: its apply body (owner uids still the backup's), where it goes, and its status for /status. */
+/** What names an object in the target: its type, name and namespace after namespace mapping. */
+export interface ObjectHead {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+}
+
+/**
+ * One object to restore: where it goes, its owners, and the object as backed up. The plan holds one copy of each
+ * object: its apply body is made from `original` (see applyBody) only while its batch is applied.
+ */
 export interface PlannedObject {
   /** `group/resource/namespace/name` after namespace mapping. */
   key: string;
@@ -12,11 +22,14 @@ export interface PlannedObject {
   /** Depth of ownership inside the tier: owners (level n) are applied before their dependents (level n+1). */
   level: number;
   resource: IndexedResource;
-  desired: KubeObject;
+  head: ObjectHead;
+  /** Owner references to objects in the backup, with the backup's uids (rewritten to the restored owners' uids when applied). */
+  owners: OwnerReference[] | undefined;
+  /** A custom resource's status, sent through /status after the object is applied. */
   status: unknown;
   /** The object's uid in the backed-up cluster (owner references point at it). */
   oldUid: string | undefined;
-  /** The object as backed up, before sanitizing: fields it has and `desired` lacks are left to the cluster. */
+  /** The object as backed up, before sanitizing: fields it has and the apply body lacks are left to the cluster. */
   original: KubeObject;
 }
 
@@ -57,10 +70,11 @@ export function buildPlan(resources: BackedUpResource[], options: SanitizeOption
   for (const { entry, items } of resources) {
     const tier = tierOf(entry.group, entry.resource, entry.custom);
     for (const item of items) {
-      const { desired, status, droppedClusterIp } = sanitize(item, entry, options);
-      if (droppedClusterIp) notes.add(IP_DROPPED, `${describeObject(desired)} ${droppedClusterIp}`, 20);
-      const key = objectKey(entry.group, entry.resource, desired.metadata.namespace, desired.metadata.name);
-      planned.push({ key, tier, level: 0, resource: entry, desired, status, oldUid: item.metadata.uid, original: item });
+      const head = headOf(item, entry, options);
+      if (entry.group === '' && entry.resource === 'services') noteDroppedIp(item, entry, options, notes);
+      const key = objectKey(entry.group, entry.resource, head.metadata.namespace, head.metadata.name);
+      const owners = item.metadata.ownerReferences?.length ? item.metadata.ownerReferences : undefined;
+      planned.push({ key, tier, level: 0, resource: entry, head, owners, status: statusOf(item, entry), oldUid: item.metadata.uid, original: item });
     }
   }
   const byUid = new Map(planned.filter((p) => p.oldUid).map((p) => [p.oldUid!, p]));
@@ -69,22 +83,43 @@ export function buildPlan(resources: BackedUpResource[], options: SanitizeOption
   return groupSteps(planned);
 }
 
+/** The apply body of a planned object: sanitized, with the owner references the plan kept (still the backup's uids). */
+export function applyBody(p: PlannedObject, options: SanitizeOptions): KubeObject {
+  const { desired } = sanitize(p.original, p.resource, options);
+  if (p.owners) desired.metadata.ownerReferences = p.owners;
+  else delete desired.metadata.ownerReferences;
+  return desired;
+}
+
+function headOf(item: KubeObject, entry: IndexedResource, options: SanitizeOptions): ObjectHead {
+  const { name, namespace } = targetName(item, entry, options.namespaceMap);
+  return { apiVersion: item.apiVersion, kind: item.kind, metadata: { name, ...(namespace ? { namespace } : {}) } };
+}
+
+/** Built-in workloads' status is rebuilt by their controllers; a CRD's status is reset by the server and sent again. */
+function statusOf(item: KubeObject, entry: IndexedResource): unknown {
+  return entry.custom && entry.statusSubresource ? item.status : undefined;
+}
+
+function noteDroppedIp(item: KubeObject, entry: IndexedResource, options: SanitizeOptions, notes: NoteBook): void {
+  const { desired, droppedClusterIp } = sanitize(item, entry, options);
+  if (droppedClusterIp) notes.add(IP_DROPPED, `${describeObject(desired)} ${droppedClusterIp}`, 20);
+}
+
 function keepKnownOwners(p: PlannedObject, byUid: Map<string, PlannedObject>, notes: NoteBook): void {
-  const refs = p.desired.metadata.ownerReferences;
-  if (!refs) return;
-  const kept = refs.filter((ref) => {
+  if (!p.owners) return;
+  const kept = p.owners.filter((ref) => {
     const owner = byUid.get(ref.uid);
     const ok = owner !== undefined && sameScope(owner, p);
-    if (!ok) notes.add('stale owner references dropped (owner not in the backup)', `${describeObject(p.desired)} -> ${ref.kind} ${ref.name}`);
+    if (!ok) notes.add('stale owner references dropped (owner not in the backup)', `${describeObject(p.head)} -> ${ref.kind} ${ref.name}`);
     return ok;
   });
-  if (kept.length) p.desired.metadata.ownerReferences = kept;
-  else delete p.desired.metadata.ownerReferences;
+  p.owners = kept.length ? kept : undefined;
 }
 
 /** Namespaced owners must live in the dependent's namespace; cluster-scoped owners fit anyone. */
 function sameScope(owner: PlannedObject, dependent: PlannedObject): boolean {
-  return !owner.desired.metadata.namespace || owner.desired.metadata.namespace === dependent.desired.metadata.namespace;
+  return !owner.head.metadata.namespace || owner.head.metadata.namespace === dependent.head.metadata.namespace;
 }
 
 function placeByOwners(planned: PlannedObject[], byUid: Map<string, PlannedObject>): void {
@@ -93,7 +128,7 @@ function placeByOwners(planned: PlannedObject[], byUid: Map<string, PlannedObjec
   const place = (p: PlannedObject): void => {
     if (done.has(p) || visiting.has(p)) return;
     visiting.add(p);
-    for (const ref of p.desired.metadata.ownerReferences ?? []) {
+    for (const ref of p.owners ?? []) {
       const owner = byUid.get(ref.uid);
       if (!owner) continue;
       place(owner);

@@ -2,10 +2,10 @@ import { KdrillError } from '../../core/errors.js';
 import type { DrillContext, RestoreReport } from '../../contracts/types.js';
 import { assertObjectActionAllowed, destructiveAllowed } from '../../contracts/guard.js';
 import type { BackupManifest } from '../../store/types.js';
-import { applyStep, throwIfAborted, type ApplyEnv, type Outcome } from './apply.js';
+import { applyObjects, throwIfAborted, type ApplyEnv, type Outcome } from './apply.js';
 import { STRATEGY_ID } from './backup.js';
 import { renderPlan } from './dry-run.js';
-import { listLive } from './live.js';
+import { forEachLiveBatch } from './live.js';
 import type { RestoreOptions } from './options.js';
 import { NoteBook } from './notes.js';
 import { assertConversionServices } from './conversion.js';
@@ -42,12 +42,14 @@ export async function runRestore(ctx: DrillContext, backup: BackupManifest, opti
   ctx.logger.debug('resource-export backup read', { id: backup.id, ms: ctx.clock.now() - started });
   const notes = new NoteBook();
   const serviceCidrs = await targetServiceCidrs(ctx.client, policy);
-  const steps = buildPlan(resources, { ...options, ...(serviceCidrs ? { serviceCidrs } : {}) }, notes);
+  const sanitize = { ...options, ...(serviceCidrs ? { serviceCidrs } : {}) };
+  const steps = buildPlan(resources, sanitize, notes);
   noteFinalizers(steps, notes);
   const env: ApplyEnv = {
     client: ctx.client,
     resolver,
     options,
+    sanitize,
     policy,
     newUids: new Map(),
     notes,
@@ -87,14 +89,14 @@ async function applySteps(steps: PlanStep[], ctx: DrillContext, env: ApplyEnv, c
     if (step.tier === 'custom-resources' && steps[i - 1]?.tier !== step.tier) {
       await assertConversionServices(steps.filter((s) => s.tier === step.tier), env, 'apply');
     }
-    const live = await listLive(env.client, env.resolver, step.objects, env.policy);
-    const stepCounts = await applyStep(step, live, env);
-    for (const [k, v] of Object.entries(stepCounts) as [Outcome, number][]) {
-      counts[k] += v;
-      tierCounts[k] = (tierCounts[k] ?? 0) + v;
-    }
+    await forEachLiveBatch(env.client, env.resolver, step.objects, env.policy, async (objects, live) => {
+      for (const [k, v] of Object.entries(await applyObjects(objects, live, env)) as [Outcome, number][]) {
+        counts[k] += v;
+        tierCounts[k] = (tierCounts[k] ?? 0) + v;
+      }
+    });
     if (step.tier === 'crds' && !env.options.dryRun) {
-      await waitCrdsReady(env.client, step.objects.map((o) => o.desired.metadata.name), env.policy);
+      await waitCrdsReady(env.client, step.objects.map((o) => o.head.metadata.name), env.policy);
       await env.resolver.refresh();
     }
     if (steps[i + 1]?.tier === step.tier) continue;

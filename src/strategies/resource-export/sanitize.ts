@@ -112,11 +112,24 @@ const KIND_RULES: Record<string, Rule> = {
   'apps/deployments': (o) => removeKeys(o.metadata.annotations, ['deployment.kubernetes.io/revision']),
 };
 
+/** The name and namespace an object gets in the target (namespace mapping renames Namespaces and moves objects). */
+export function targetName(o: KubeObject, facts: Pick<ResourceFacts, 'group' | 'resource'>, map: Record<string, string>): { name: string; namespace?: string } {
+  const isNamespace = facts.group === '' && facts.resource === 'namespaces';
+  const name = isNamespace ? mappedNamespace(o.metadata.name, map)! : o.metadata.name;
+  const namespace = o.metadata.namespace ? mappedNamespace(o.metadata.namespace, map) : undefined;
+  return { name, ...(namespace ? { namespace } : {}) };
+}
+
+function mappedNamespace(ns: string | undefined, map: Record<string, string>): string | undefined {
+  return ns !== undefined && map[ns] !== undefined ? map[ns] : ns;
+}
+
 function mapNamespaces(o: KubeObject, facts: ResourceFacts, map: Record<string, string>): void {
-  const mapped = (ns: string | undefined) => (ns !== undefined && map[ns] !== undefined ? map[ns] : ns);
-  if (o.metadata.namespace) o.metadata.namespace = mapped(o.metadata.namespace);
+  const mapped = (ns: string | undefined) => mappedNamespace(ns, map);
+  const target = targetName(o, facts, map);
+  if (o.metadata.namespace) o.metadata.namespace = target.namespace;
   if (facts.group === '' && facts.resource === 'namespaces') {
-    o.metadata.name = mapped(o.metadata.name)!;
+    o.metadata.name = target.name;
     if (o.metadata.labels?.[NAMESPACE_NAME_LABEL]) o.metadata.labels[NAMESPACE_NAME_LABEL] = o.metadata.name;
   }
   // Only RoleBindings: a ClusterRoleBinding is shared, remapping it would take access away from the original namespace.
