@@ -1,5 +1,7 @@
 import { readFile, readdir, stat, writeFile, truncate, rm, appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalKeyProvider, createKeyFile } from '../crypto/local-kms.js';
@@ -31,6 +33,15 @@ async function writeSample(): Promise<BackupManifest> {
   return writer.commit({ objects: 2 });
 }
 
+/** Reads whatever sits in kdrill's spool folders right now (a watcher for plaintext at rest). */
+async function collectSpools(into: string[]): Promise<void> {
+  for (const name of await readdir(tmpdir()).catch(() => [])) {
+    if (!name.startsWith('kdrill-spool-')) continue;
+    const text = await readFile(join(tmpdir(), name, 'artifact'), 'latin1').catch(() => '');
+    if (text) into.push(text);
+  }
+}
+
 const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e) => e.code as string);
 
 describe('local store', () => {
@@ -60,6 +71,27 @@ describe('local store', () => {
     expect(await store.list()).toEqual([{ id: m.id, strategy: 'resource-export', createdAt: m.createdAt, cluster: 'drill-1', sizeBytes: m.artifacts.reduce((s, a) => s + a.size, 0) }]);
     expect(fx.audit.events.map((e) => e.action)).toEqual(['backup.create', 'backup.write', 'key.unwrap', 'backup.read', 'backup.read', 'backup.read', 'backup.verify']);
     expect(reader.manifestVersionId).toBeUndefined();
+  });
+
+  it('stores a stream of unknown length sealed, never spooling plaintext, and frees the name when the stream fails', async () => {
+    const writer = await store.create({ strategy: 'resource-export', cluster });
+    const spooled: string[] = [];
+    const watch = setInterval(() => void collectSpools(spooled), 1);
+    async function* pages(fail: boolean) {
+      yield Buffer.from(`[{"password":"${CANARY}"}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (fail) throw new Error('LIST failed');
+      yield Buffer.from(`,{"n":2}]`);
+    }
+    await expect(writer.putStream('resources/v1/secrets.json', Readable.from(pages(true)), { sealed: true })).rejects.toThrow('LIST failed');
+    const entry = await writer.putStream('resources/v1/secrets.json', Readable.from(pages(false)), { sealed: true });
+    clearInterval(watch);
+    const m = await writer.commit({});
+    expect(entry).toMatchObject({ sealed: true, size: `[{"password":"${CANARY}"},{"n":2}]`.length + 29 });
+    expect((await (await store.open(m.id)).get('resources/v1/secrets.json')).toString()).toBe(`[{"password":"${CANARY}"},{"n":2}]`);
+    expect((await readFile(join(fx.root, m.id, 'resources/v1/secrets.json'))).includes(CANARY)).toBe(false);
+    expect(spooled.some((text) => text.includes(CANARY))).toBe(false);
+    expect(await readdir(tmpdir()).then((names) => names.filter((n) => n.startsWith('kdrill-spool-')))).toEqual([]);
   });
 
   it('always stores the wrapped data key and a manifest MAC, even when nothing is sealed', async () => {
