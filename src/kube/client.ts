@@ -100,6 +100,22 @@ export class KubeClient {
     }
   }
 
+  /**
+   * Visits a LIST a page at a time, holding one page. After an expired continue token (410) it starts again from the
+   * first page, as listAll does: `visit` may then see an object twice, and must not mind.
+   */
+  async listEach(path: string, options: ListOptions, visit: (items: KubeObject[]) => void | Promise<void>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        for await (const page of this.pages(path, options)) await visit(page.items ?? []);
+        return;
+      } catch (error) {
+        if (isExpired(error) && attempt < 2) continue;
+        throw error;
+      }
+    }
+  }
+
   private async listPages(path: string, options: ListOptions): Promise<KubeList> {
     const items: KubeObject[] = [];
     let first: KubeList | undefined;

@@ -2,7 +2,6 @@ import { Writable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 import { KdrillError, describeError } from '../core/errors.js';
-import { open } from '../crypto/envelope.js';
 import { createOpener } from '../crypto/envelope-stream.js';
 import type { KeyProvider } from '../crypto/types.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -42,8 +41,8 @@ export async function openBackupReader(
     ...(extra.manifestVersionId ? { manifestVersionId: extra.manifestVersionId } : {}),
     async get(name) {
       const entry = findEntry(manifest, name);
-      const stored = await buffer(await readVerified(entry));
-      const plain = entry.sealed ? open(dataKey(), stored, aad(name)) : stored;
+      // Decrypted as it streams: the sealed bytes and the plaintext are never both held. A bad tag or hash rejects.
+      const plain = await buffer(await plainStream(entry));
       await audit.record({ action: 'backup.read', subject: aad(name), details: { size: entry.size, sealed: entry.sealed } });
       return plain;
     },

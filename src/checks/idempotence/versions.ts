@@ -46,33 +46,35 @@ export async function snapshotVersions(client: KubeClient, scope: VersionScope):
  * returned separately: they are the cluster settling (a namespace's kube-root-ca.crt), not the restore.
  */
 export async function writesSince(client: KubeClient, before: VersionSnapshot, scope: VersionScope): Promise<{ writes: ObjectWrite[]; byCluster: ObjectWrite[] }> {
-  const seen = new Set<string>();
-  const writes: ObjectWrite[] = [];
-  const byCluster: ObjectWrite[] = [];
+  // By key: a LIST that starts again (expired continue token) visits objects twice.
+  const seen = new Map<string, ObjectWrite | undefined>();
   await listEach(client, before.resources, scope, (obj) => {
     const key = objectKey(obj);
-    seen.add(key);
     const old = before.versions.get(key);
-    if (old === obj.metadata.resourceVersion) return;
-    const manager = newestManager(obj);
-    const write: ObjectWrite = { key, change: old === undefined ? 'created' : 'changed', ...(manager ? { manager } : {}) };
-    (manager && CLUSTER_MANAGERS.has(manager) ? byCluster : writes).push(write);
+    const manager = old === obj.metadata.resourceVersion ? undefined : newestManager(obj);
+    seen.set(key, old === obj.metadata.resourceVersion ? undefined : { key, change: old === undefined ? 'created' : 'changed', ...(manager ? { manager } : {}) });
   });
+  const changed = [...seen.values()].filter((w): w is ObjectWrite => w !== undefined);
+  const writes = changed.filter((w) => !(w.manager && CLUSTER_MANAGERS.has(w.manager)));
+  const byCluster = changed.filter((w) => w.manager && CLUSTER_MANAGERS.has(w.manager));
   for (const key of before.versions.keys()) if (!seen.has(key)) writes.push({ key, change: 'deleted' });
   return { writes: writes.sort((a, b) => a.key.localeCompare(b.key)), byCluster };
 }
 
+/** Visits every object in scope a page at a time (a check of 50k objects holds one page per type, not the cluster). */
 async function listEach(client: KubeClient, resources: ApiResource[], scope: VersionScope, visit: (obj: KubeObject) => void): Promise<void> {
   await mapLimit(resources, CONCURRENCY, async (r) => {
     const apiVersion = joinApiVersion(r.group, r.version);
     const namespaces = r.namespaced && scope.namespaces?.length ? scope.namespaces : [undefined];
+    const isNamespaces = r.group === '' && r.name === 'namespaces';
     for (const ns of namespaces) {
-      const items = await client.listAll(collectionPath(apiVersion, r.name, ns)).then((l) => l.items, (e: unknown) => (isNotFound(e) ? [] : Promise.reject(e)));
-      const isNamespaces = r.group === '' && r.name === 'namespaces';
-      for (const item of items) {
-        if (isNamespaces && scope.namespaces?.length && !scope.namespaces.includes(item.metadata.name)) continue;
-        visit({ ...item, apiVersion, kind: r.kind });
-      }
+      const visitPage = (items: KubeObject[]) => {
+        for (const item of items) {
+          if (isNamespaces && scope.namespaces?.length && !scope.namespaces.includes(item.metadata.name)) continue;
+          visit({ ...item, apiVersion, kind: r.kind });
+        }
+      };
+      await client.listEach(collectionPath(apiVersion, r.name, ns), {}, visitPage).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e)));
     }
   });
 }

@@ -7,6 +7,8 @@ import { INDEX_NAME, type BackupIndex, type IndexedResource } from './layout.js'
 import type { BackedUpResource } from './plan.js';
 import { mapLimit } from '../../core/map-limit.js';
 
+const READ_PARALLELISM = 2;
+
 /**
  * index.json and every artifact (or those `only` selects), read (hash-checked and decrypted by the store) before the
  * restore writes anything.
@@ -23,7 +25,8 @@ export async function readBackup(
   }
   // Kinds sealed through sealKinds: the index (hash-checked under the manifest MAC) says which; none may be plaintext.
   assertSealedAsDeclared(manifest, index.resources.filter((r) => r.sealed).map((r) => r.artifact));
-  const resources = await mapLimit(index.resources.filter(only), 8, async (entry) => {
+  // Two at a time: each artifact is held as bytes, text and objects while it is parsed.
+  const resources = await mapLimit(index.resources.filter(only), READ_PARALLELISM, async (entry) => {
     const items = parseJson<KubeObject[]>(await reader.get(entry.artifact), entry.artifact, manifest);
     if (!Array.isArray(items) || items.length !== entry.count) {
       throw corrupt(manifest, entry.artifact, `it holds ${Array.isArray(items) ? items.length : 'no'} objects, index.json says ${entry.count}`);
