@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { runDrill } from '../src/engine/run-drill.js';
 import { nullProgress } from '../src/cli/progress.js';
+import type { ProgressSink } from '../src/engine/progress.js';
 import { createLogger } from '../src/core/logger.js';
 import type { ScenarioResult } from '../src/contracts/types.js';
 import type { SuiteOutput } from './results.js';
@@ -12,6 +13,7 @@ import type { Cell } from './table.js';
 const NAMESPACES = 10;
 const CHECKS = ['state-diff', 'secret-injection', 'rbac-creep', 'idempotence'] as const;
 const PHASES = ['provision', 'seed', 'baseline', 'backup', 'chaos', 'restore', 'verify', 'teardown'] as const;
+const PEAK_COLUMNS = ['seed', 'baseline', 'backup', 'chaos', 'restore', ...CHECKS] as const;
 
 /**
  * A whole drill at each size: seed N objects (half Secrets, half ConfigMaps, over 10 namespaces), back them up
@@ -20,14 +22,16 @@ const PHASES = ['provision', 'seed', 'baseline', 'backup', 'chaos', 'restore', '
  */
 export async function runDrillBench(options: { sizes: number[] }): Promise<SuiteOutput> {
   const rows: Cell[][] = [];
+  const peakRows: Cell[][] = [];
   const data: Record<string, unknown>[] = [];
   for (const size of options.sizes) {
     process.stderr.write(`bench drill: ${size} objects…\n`);
-    const { result, peakRssMiB, wallMs } = await oneDrill(size);
+    const { result, peakRssMiB, wallMs, peaks } = await oneDrill(size);
     const phase = (p: string) => seconds(result.timeline.find((e) => e.phase === p && !e.step));
     const check = (c: string) => seconds(result.timeline.find((e) => e.phase === 'verify' && e.step === c));
     rows.push([size, wallMs / 1000, ...PHASES.slice(1, 6).map(phase), ...CHECKS.map(check), peakRssMiB, result.verdict]);
-    data.push({ size, wallMs, peakRssMiB, verdict: result.verdict, timeline: result.timeline, restore: result.restore });
+    data.push({ size, wallMs, peakRssMiB, peakRssMiBByPhase: peaks, verdict: result.verdict, timeline: result.timeline, restore: result.restore });
+    peakRows.push([size, ...PEAK_COLUMNS.map((c) => peaks[c])]);
   }
   const notes = [
     'seconds per phase from the drill timeline; rss = peak resident memory of the kdrill process (node) during the drill, MiB',
@@ -36,13 +40,16 @@ export async function runDrillBench(options: { sizes: number[] }): Promise<Suite
   const failed = data.filter((d) => d.verdict !== 'passed');
   if (failed.length) notes.push(`drill did not pass at ${failed.map((d) => d.size).join(', ')} objects: figures are not comparable`);
   return {
-    tables: [{ title: 'whole drill (resource-export, delete-namespaces)', columns: ['objects', 'total s', 'seed', 'baseline', 'backup', 'chaos', 'restore', ...CHECKS, 'rss MiB', 'verdict'], rows }],
+    tables: [
+      { title: 'whole drill (resource-export, delete-namespaces)', columns: ['objects', 'total s', 'seed', 'baseline', 'backup', 'chaos', 'restore', ...CHECKS, 'rss MiB', 'verdict'], rows },
+      { title: "kdrill's peak RSS (MiB) inside each phase and check", columns: ['objects', ...PEAK_COLUMNS], rows: peakRows },
+    ],
     notes,
     data: { runs: data },
   };
 }
 
-async function oneDrill(size: number): Promise<{ result: ScenarioResult; peakRssMiB: number; wallMs: number }> {
+async function oneDrill(size: number): Promise<{ result: ScenarioResult; peakRssMiB: number; wallMs: number; peaks: Record<string, number> }> {
   const dir = await mkdtemp(join(tmpdir(), 'kdrill-bench-drill-'));
   const perKind = Math.max(1, Math.round(size / NAMESPACES / 2));
   const names = Array.from({ length: NAMESPACES }, (_, i) => `bench-${i}`);
@@ -58,12 +65,28 @@ async function oneDrill(size: number): Promise<{ result: ScenarioResult; peakRss
       timeouts: { seed: '30m', backup: '30m', chaos: '30m', restore: '60m', verify: '60m' },
     },
   }));
+  // Peak RSS overall and inside each phase (checks count on their own: idempotence runs a whole second restore).
   let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 250);
+  let current = 'provision';
+  const peaks: Record<string, number> = {};
+  const sample = () => {
+    const rss = process.memoryUsage().rss;
+    peak = Math.max(peak, rss);
+    peaks[current] = Math.max(peaks[current] ?? 0, rss);
+  };
+  const sampler = setInterval(sample, 250);
+  const progress: ProgressSink = {
+    ...nullProgress,
+    phaseStarted: (_s, phase) => void (sample(), (current = phase)),
+    stepStarted: (_s, phase, step) => void (sample(), (current = phase === 'verify' ? step : phase)),
+    stepFinished: (_s, phase) => void (sample(), (current = phase)),
+  };
   const started = Date.now();
   try {
-    const outcome = await runDrill({ files: [file], outDir: join(dir, 'out'), logger: createLogger({ level: 'warn' }), progress: nullProgress });
-    return { result: outcome.results.scenarios[0]!, peakRssMiB: Math.round(peak / 1024 / 1024), wallMs: Date.now() - started };
+    const outcome = await runDrill({ files: [file], outDir: join(dir, 'out'), logger: createLogger({ level: 'warn' }), progress });
+    sample();
+    const mib = (bytes: number) => Math.round(bytes / 1024 / 1024);
+    return { result: outcome.results.scenarios[0]!, peakRssMiB: mib(peak), wallMs: Date.now() - started, peaks: Object.fromEntries(Object.entries(peaks).map(([k, v]) => [k, mib(v)])) };
   } finally {
     clearInterval(sampler);
     await rm(dir, { recursive: true, force: true });

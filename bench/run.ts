@@ -5,6 +5,7 @@
 import os from 'node:os';
 import { describeError } from '../src/core/errors.js';
 import { createLogger } from '../src/core/logger.js';
+import { boundHeapGrowth } from '../src/core/heap.js';
 import { parseBenchArgs, type BenchArgs, type SuiteName } from './args.js';
 import { runCliBench } from './cli.js';
 import { runDrillBench } from './drill.js';
@@ -44,6 +45,8 @@ async function runSuite(suite: SuiteName, args: BenchArgs, argv: string[]): Prom
 }
 
 async function main(): Promise<void> {
+  // The suites run kdrill in this process: bound its heap growth as the CLI does (cli/main.ts), so figures are the CLI's.
+  boundHeapGrowth();
   const argv = process.argv.slice(2);
   const args = parseBenchArgs(argv);
   for (const suite of args.suites) await runSuite(suite, args, argv);

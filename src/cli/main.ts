@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '../core/logger.js';
 import { redact } from '../core/redact.js';
 import { COMMANDS, commandName } from './commands/index.js';
 import { KDRILL_VERSION } from '../core/version.js';
+import { boundHeapGrowth } from '../core/heap.js';
 
 /** Options every command sees. */
 export interface GlobalOptions {
@@ -24,6 +25,7 @@ export interface CommandModule {
 
 /** Runs the CLI and resolves to the exit code: 0 success, 1 drill/check failure, 2 invalid input or setup error. */
 export async function main(argv: string[]): Promise<number> {
+  boundHeapGrowth();
   const program = new Command('kdrill')
     .description('Chaos-style restore drills for Kubernetes: back up, break, restore, prove, report.')
     .version(KDRILL_VERSION)
