@@ -135,7 +135,7 @@ describe('captureState', () => {
         { name: 'namespaces/status', kind: 'Namespace', namespaced: false, verbs: ['get'] },
       ],
     }),
-    listAll: async (path: string) => ({ items: lists[path] ?? [] }),
+    listEach: async (path: string, _options: unknown, visit: (items: KubeObject[]) => void) => visit(lists[path] ?? []),
   } as unknown as KubeClient;
 
   it('lists the selected namespaces, normalizes, masks and skips cluster-written objects', async () => {

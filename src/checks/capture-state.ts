@@ -26,24 +26,28 @@ export type CapturedState = Map<string, KubeObject>;
 
 const CONCURRENCY = 6;
 
-/** List every selected object of every served resource (once per resource, at its group's preferred version). */
+/**
+ * List every selected object of every served resource (once per resource, at its group's preferred version), a page at
+ * a time: only the normalized, masked capture is kept, never the raw lists.
+ */
 export async function captureState(client: KubeClient, selection: StateSelection, hashKey: Buffer | string): Promise<CapturedState> {
   const [all, preferred, policy] = await Promise.all([discoverResources(client), preferredGroupVersions(client), loadBootstrapPolicy(client)]);
   const resources = selectResources(all, preferred, selection);
-  const state: CapturedState = new Map();
-  const lists = await mapLimit(resources, CONCURRENCY, (resource) => listResource(client, resource, selection));
-  resources.forEach((resource, i) => {
+  const captures = await mapLimit(resources, CONCURRENCY, async (resource) => {
+    const captured: CapturedState = new Map();
     const keepStatus = !resource.subresources.includes('status');
     const maskAll = (selection.maskKinds ?? []).some((k) => matchesKind(resource, k));
-    for (const item of lists[i] ?? []) {
+    await listResource(client, resource, selection, (item) => {
       const obj = { ...item, apiVersion: joinApiVersion(resource.group, resource.version), kind: resource.kind };
       const key = objectKey(obj);
-      if (isSkippedObject(obj, key, policy)) continue;
+      if (isSkippedObject(obj, key, policy)) return;
       const normalized = normalizeObject(obj, { keepStatus });
-      state.set(key, maskAll ? maskAllValues(normalized, hashKey) : maskSecretData(normalized, hashKey));
-    }
+      captured.set(key, maskAll ? maskAllValues(normalized, hashKey) : maskSecretData(normalized, hashKey));
+    });
+    return captured;
   });
-  return state;
+  // In resource order, whatever order the LISTs finished in.
+  return new Map(captures.flatMap((captured) => [...captured]));
 }
 
 /** The resources a selection covers: capturable, one version per group/resource, kind filters applied. */
@@ -68,17 +72,18 @@ export function selectResources(all: ApiResource[], preferred: Map<string, strin
   });
 }
 
-async function listResource(client: KubeClient, resource: ApiResource, selection: StateSelection): Promise<KubeObject[]> {
+async function listResource(client: KubeClient, resource: ApiResource, selection: StateSelection, visit: (item: KubeObject) => void): Promise<void> {
   const apiVersion = joinApiVersion(resource.group, resource.version);
   const scoped = selection.namespaces?.length ? selection.namespaces : undefined;
   const namespaces = resource.namespaced && scoped ? scoped : [undefined];
-  const items: KubeObject[] = [];
+  const isNamespaceList = resource.group === '' && resource.name === 'namespaces';
   for (const ns of namespaces) {
     const path = collectionPath(apiVersion, resource.name, ns);
     try {
-      const list = await client.listAll(path, selection.labelSelector ? { labelSelector: selection.labelSelector } : {});
-      const isNamespaceList = resource.group === '' && resource.name === 'namespaces';
-      items.push(...list.items.filter((o) => !scoped || !isNamespaceList || scoped.includes(o.metadata.name)));
+      // A LIST that starts again (expired continue token) visits objects twice: the capture is keyed, so that is harmless.
+      await client.listEach(path, selection.labelSelector ? { labelSelector: selection.labelSelector } : {}, (items) => {
+        for (const o of items) if (!scoped || !isNamespaceList || scoped.includes(o.metadata.name)) visit(o);
+      });
     } catch (error) {
       // The resource or namespace went away between discovery and list (a CRD deleted by the drill): nothing to take.
       if (isNotFound(error)) continue;
@@ -88,5 +93,4 @@ async function listResource(client: KubeClient, resource: ApiResource, selection
       });
     }
   }
-  return items;
 }

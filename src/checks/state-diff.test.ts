@@ -15,7 +15,7 @@ function fakeContext(objects: KubeObject[], sealKinds?: string[]): DrillContext 
         { name: 'secrets', kind: 'Secret', namespaced: true, verbs: ['get', 'list'] },
       ],
     }),
-    listAll: async (path: string) => ({ items: objects.filter((o) => path.endsWith(`/${o.kind.toLowerCase()}s`)) }),
+    listEach: async (path: string, _options: unknown, visit: (items: KubeObject[]) => void) => visit(objects.filter((o) => path.endsWith(`/${o.kind.toLowerCase()}s`))),
   } as unknown as KubeClient;
   const scenario = { spec: { backup: { strategy: 'resource-export', ...(sealKinds ? { options: { sealKinds } } : {}) } } };
   return { client, facts: new Map(), scenario } as unknown as DrillContext;
