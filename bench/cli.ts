@@ -61,7 +61,8 @@ export async function runCliBench(options: { runs: number }): Promise<SuiteOutpu
   return { tables: [timingTable(timings)], notes: targetNotes(timings), data: { timings } };
 }
 
-function ensureFreshDist(): void {
+/** Builds dist/ and proves bin/kdrill.js runs it: timings and memory are then the compiled CLI's, not tsx's. */
+export function ensureFreshDist(): void {
   const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-dist.js')], { cwd: ROOT, encoding: 'utf8' });
   if (build.status !== 0) throw new KdrillError('E_BUILD_FAILED', `npm run build failed: ${build.stderr}`, { hint: 'run npm run build and fix what it reports' });
   const probe = run({ name: 'probe', argv: ['--version'], env: { KDRILL_DEBUG_ENTRY: '1' } });

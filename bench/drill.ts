@@ -1,15 +1,17 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { runDrill } from '../src/engine/run-drill.js';
-import { nullProgress } from '../src/cli/progress.js';
-import type { ProgressSink } from '../src/engine/progress.js';
-import { createLogger } from '../src/core/logger.js';
+import { ensureFreshDist } from './cli.js';
+import { readMemory } from './rss.js';
 import type { ScenarioResult } from '../src/contracts/types.js';
 import type { SuiteOutput } from './results.js';
 import type { Cell } from './table.js';
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NAMESPACES = 10;
 const CHECKS = ['state-diff', 'secret-injection', 'rbac-creep', 'idempotence'] as const;
 const PHASES = ['provision', 'seed', 'baseline', 'backup', 'chaos', 'restore', 'verify', 'teardown'] as const;
@@ -18,9 +20,11 @@ const PEAK_COLUMNS = ['seed', 'baseline', 'backup', 'chaos', 'restore', ...CHECK
 /**
  * A whole drill at each size: seed N objects (half Secrets, half ConfigMaps, over 10 namespaces), back them up
  * (resource-export), delete the namespaces, restore, then state-diff, secret-injection, rbac-creep and idempotence.
- * Each phase's and check's time from the run's own timeline, and kdrill's peak RSS (this process) during the drill.
+ * Each drill is `kdrill run` of the compiled CLI in its own process: each phase's and check's time from its
+ * results.json timeline, its peak RSS (VmHWM), and the RSS sampled inside each phase and check.
  */
 export async function runDrillBench(options: { sizes: number[] }): Promise<SuiteOutput> {
+  ensureFreshDist();
   const rows: Cell[][] = [];
   const peakRows: Cell[][] = [];
   const data: Record<string, unknown>[] = [];
@@ -34,7 +38,7 @@ export async function runDrillBench(options: { sizes: number[] }): Promise<Suite
     peakRows.push([size, ...PEAK_COLUMNS.map((c) => peaks[c])]);
   }
   const notes = [
-    'seconds per phase from the drill timeline; rss = peak resident memory of the kdrill process (node) during the drill, MiB',
+    'seconds per phase from the drill timeline; rss = peak resident memory (VmHWM) of the `kdrill run` process, MiB',
     'targets (issue 12, 2 cores): 10k objects < 60 s end to end; 50k < 5 min with RSS < 500 MiB',
   ];
   const failed = data.filter((d) => d.verdict !== 'passed');
@@ -65,31 +69,57 @@ async function oneDrill(size: number): Promise<{ result: ScenarioResult; peakRss
       timeouts: { seed: '30m', backup: '30m', chaos: '30m', restore: '60m', verify: '60m' },
     },
   }));
-  // Peak RSS overall and inside each phase (checks count on their own: idempotence runs a whole second restore).
-  let peak = process.memoryUsage().rss;
+  const out = join(dir, 'out');
+  // The compiled CLI in a process of its own, as users run it: its memory is kdrill's alone (no tsx, no bench).
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'kdrill.js'), '--json', 'run', file, '--output', out], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  // VmHWM is the kernel's exact peak; VmRSS, sampled every 250 ms, is attributed to the phase or check running then.
+  let hwmKiB = 0;
   let current = 'provision';
   const peaks: Record<string, number> = {};
-  const sample = () => {
-    const rss = process.memoryUsage().rss;
-    peak = Math.max(peak, rss);
-    peaks[current] = Math.max(peaks[current] ?? 0, rss);
+  const sample = async () => {
+    const m = await readMemory(child.pid!);
+    if (!m) return;
+    hwmKiB = Math.max(hwmKiB, m.hwmKiB);
+    peaks[current] = Math.max(peaks[current] ?? 0, m.rssKiB);
   };
-  const sampler = setInterval(sample, 250);
-  const progress: ProgressSink = {
-    ...nullProgress,
-    phaseStarted: (_s, phase) => void (sample(), (current = phase)),
-    stepStarted: (_s, phase, step) => void (sample(), (current = phase === 'verify' ? step : phase)),
-    stepFinished: (_s, phase) => void (sample(), (current = phase)),
-  };
+  const sampler = setInterval(() => void sample(), 250);
+  const stderr: string[] = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    stderr.push(line);
+    const event = parseEvent(line);
+    if (!event) return;
+    void sample();
+    if (event.event === 'phase.started') current = event.phase!;
+    else if (event.event === 'step.started') current = event.phase === 'verify' ? event.step! : event.phase!;
+    else if (event.event === 'step.finished') current = event.phase!;
+  });
   const started = Date.now();
   try {
-    const outcome = await runDrill({ files: [file], outDir: join(dir, 'out'), logger: createLogger({ level: 'warn' }), progress });
-    sample();
-    const mib = (bytes: number) => Math.round(bytes / 1024 / 1024);
-    return { result: outcome.results.scenarios[0]!, peakRssMiB: mib(peak), wallMs: Date.now() - started, peaks: Object.fromEntries(Object.entries(peaks).map(([k, v]) => [k, mib(v)])) };
+    const code = await exited;
+    const wallMs = Date.now() - started;
+    const results = await readFile(join(out, 'results.json'), 'utf8').catch(() => {
+      throw new Error(`kdrill run exited ${code} without results.json:\n${stderr.slice(-20).join('\n')}`);
+    });
+    const kib = (value: number) => Math.round(value / 1024);
+    return {
+      result: (JSON.parse(results) as { scenarios: ScenarioResult[] }).scenarios[0]!,
+      peakRssMiB: kib(hwmKiB),
+      wallMs,
+      peaks: Object.fromEntries(Object.entries(peaks).map(([k, v]) => [k, kib(v)])),
+    };
   } finally {
     clearInterval(sampler);
+    child.kill('SIGINT');
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function parseEvent(line: string): { event?: string; phase?: string; step?: string } | undefined {
+  try {
+    return JSON.parse(line) as { event?: string; phase?: string; step?: string };
+  } catch {
+    return undefined;
   }
 }
 

@@ -15,7 +15,7 @@ export function parseProcStatus(text: string): MemoryReading | undefined {
   return { hwmKiB: Number(hwm), rssKiB: Number(rss) };
 }
 
-async function readMemory(pid: number): Promise<MemoryReading | undefined> {
+export async function readMemory(pid: number): Promise<MemoryReading | undefined> {
   try {
     return parseProcStatus(await readFile(`/proc/${pid}/status`, 'utf8'));
   } catch {
