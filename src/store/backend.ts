@@ -7,6 +7,8 @@ import type { BackupManifest } from './types.js';
 export interface ArtifactSink {
   /** Stores exactly `size` bytes under `name`; `body` streams when large. */
   write(name: string, body: Buffer | Readable, size: number): Promise<void>;
+  /** Stores a stream of a size not known in advance, where the store needs none (a folder); others get it spooled. */
+  writeUnsized?(name: string, body: Readable): Promise<void>;
   /** Stores the manifest last and makes the backup visible to readers; S3 with versioning returns its version id. */
   commit(manifest: Buffer): Promise<{ versionId?: string }>;
   /** Removes whatever was written. */

@@ -108,6 +108,9 @@ function folderSink(root: string, partial: string, id: string): ArtifactSink {
       const path = join(partial, name);
       await (Buffer.isBuffer(body) ? writeFileAtomic(path, body) : writeStreamAtomic(path, body));
     },
+    async writeUnsized(name, body) {
+      await writeStreamAtomic(join(partial, name), body);
+    },
     async commit(manifest) {
       await writeFileAtomic(join(partial, MANIFEST_NAME), manifest);
       await rename(partial, join(root, id));

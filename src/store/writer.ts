@@ -9,6 +9,7 @@ import { SEAL_OVERHEAD, generateDataKey, seal } from '../crypto/envelope.js';
 import { createSealer } from '../crypto/envelope-stream.js';
 import type { KeyProvider, WrappedKey } from '../crypto/types.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { Readable } from 'node:stream';
 import { type ArtifactSink, chain, createHasher } from './backend.js';
 import { assertArtifactName, manifestSize, sealManifest } from './manifest.js';
 import { assertSealOnWrite } from './seal-policy.js';
@@ -74,22 +75,15 @@ export async function createBackupWriter(init: WriterInit): Promise<BackupWriter
     },
     async putStream(name, body, options = {}) {
       claim(name, options.sealed);
-      // Stores need the size before the bytes (S3's content length): spool the stored form, ciphertext when sealed.
-      const dir = await mkdtemp(join(tmpdir(), 'kdrill-spool-'));
-      const spool = join(dir, 'artifact');
+      const hasher = createHasher();
+      const stored = options.sealed ? chain(chain(body, createSealer(dataKey, aad(name))), hasher.stream) : chain(body, hasher.stream);
       try {
-        const hasher = createHasher();
-        const stored = options.sealed ? chain(chain(body, createSealer(dataKey, aad(name))), hasher.stream) : chain(body, hasher.stream);
-        await pipeline(stored, createWriteStream(spool));
-        const result = hasher.result();
-        await init.sink.write(name, createReadStream(spool), result.size);
-        return record({ name, ...result, sealed: options.sealed === true, mediaType: options.mediaType });
+        await (init.sink.writeUnsized ? init.sink.writeUnsized(name, stored) : spoolThenWrite(init.sink, name, stored));
+        return record({ name, ...hasher.result(), sealed: options.sealed === true, mediaType: options.mediaType });
       } catch (error) {
         body.destroy();
         claimed.delete(name);
         throw error;
-      } finally {
-        await rm(dir, { recursive: true, force: true });
       }
     },
     async commit(metadata) {
@@ -114,4 +108,16 @@ export async function createBackupWriter(init: WriterInit): Promise<BackupWriter
       await init.sink.abort();
     },
   };
+}
+
+/** For stores that need the size before the bytes (S3's content length): the stored form (ciphertext when sealed) goes to a temporary file first. */
+async function spoolThenWrite(sink: ArtifactSink, name: string, stored: Readable): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'kdrill-spool-'));
+  try {
+    const spool = join(dir, 'artifact');
+    await pipeline(stored, createWriteStream(spool));
+    await sink.write(name, createReadStream(spool), (await stat(spool)).size);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -70,6 +71,8 @@ if (!versitygwBinary.path) {
       await writer.put('resources/v1/secrets.json', Buffer.from(`{"password":"${CANARY}"}`), { sealed: true });
       await writer.putFile('etcd/snapshot.db', join(dir, 'snapshot.db'));
       await writer.putFile('etcd/secret.db', join(dir, 'secret.db'), { sealed: true });
+      // A stream of unknown size (resource-export's pages) is spooled sealed, then uploaded with its length.
+      await writer.putStream('resources/v1/configmaps.json', Readable.from([Buffer.from(`[{"a":"${CANARY}"}`), Buffer.from(']')]), { sealed: true });
       expect(await store().list()).toEqual([]);
       await expect(store().open(writer.id)).rejects.toMatchObject({ code: 'E_BACKUP_NOT_FOUND', message: /never committed/ });
       const m = await writer.commit({ revision: 42 });
@@ -77,6 +80,7 @@ if (!versitygwBinary.path) {
         ['resources/v1/secrets.json', `{"password":"${CANARY}"}`.length + 29],
         ['etcd/snapshot.db', big.length],
         ['etcd/secret.db', `db with ${CANARY}`.length + 29],
+        ['resources/v1/configmaps.json', `[{"a":"${CANARY}"}]`.length + 29],
       ]);
       expect(await store().list()).toEqual([{ id: m.id, strategy: 'etcd-snapshot', createdAt: m.createdAt, cluster: 'drill-s3', sizeBytes: m.artifacts.reduce((s, a) => s + a.size, 0) }]);
       const reader = await store().open(m.id);
@@ -84,6 +88,7 @@ if (!versitygwBinary.path) {
       await reader.getToFile('etcd/snapshot.db', join(dir, 'restored.db'));
       expect((await readFile(join(dir, 'restored.db'))).equals(big)).toBe(true);
       expect((await reader.get('etcd/secret.db')).toString()).toBe(`db with ${CANARY}`);
+      expect((await reader.get('resources/v1/configmaps.json')).toString()).toBe(`[{"a":"${CANARY}"}]`);
       expect(await reader.verify()).toEqual({ ok: true, problems: [] });
       expect(store().describe()).toBe('s3://kdrill-plain/drills/a/');
       // 11 MiB over a 6 MiB threshold in 5 MiB parts: a three-part multipart upload.
