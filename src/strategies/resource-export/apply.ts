@@ -31,7 +31,7 @@ export interface ApplyEnv {
   /** How apply bodies are made from the backed-up objects (namespace map, node ports, the target's Service ranges). */
   sanitize: SanitizeOptions;
   policy: RetryPolicy;
-  /** Backup uid → restored uid, filled as owners are applied (dependents' owner references use it). */
+  /** Backup uid → restored uid of each owner, filled as owners are applied (dependents' owner references use it). */
   newUids: Map<string, string>;
   notes: NoteBook;
   /** Per-object actions, kept for dry runs. */
@@ -183,7 +183,7 @@ function withOwners(p: PlannedObject, env: ApplyEnv): KubeObject {
 }
 
 function remember(p: PlannedObject, restored: KubeObject, env: ApplyEnv): void {
-  if (p.oldUid && restored.metadata.uid) env.newUids.set(p.oldUid, restored.metadata.uid);
+  if (p.owns && p.oldUid && restored.metadata.uid) env.newUids.set(p.oldUid, restored.metadata.uid);
 }
 
 async function recreate(path: string, desired: KubeObject, cause: unknown, env: ApplyEnv): Promise<KubeObject> {

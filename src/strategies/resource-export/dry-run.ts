@@ -39,7 +39,7 @@ export async function dryRunAction(
   state?: LiveState,
 ): Promise<Outcome> {
   // Dependents of objects that are only planned keep their owner references in the printed plan.
-  if (p.oldUid) env.newUids.set(p.oldUid, live?.metadata.uid ?? p.oldUid);
+  if (p.owns && p.oldUid) env.newUids.set(p.oldUid, live?.metadata.uid ?? p.oldUid);
   if (!live || !path) return plan(env, p, 'create', path ? undefined : 'its type is served once its CRD is created');
   const drift = state?.drift.revert.length ? driftNote(state) : undefined;
   if (state?.specMatches) return plan(env, p, drift ? 'update' : 'unchanged', drift);

@@ -9,7 +9,7 @@ const resource = (r: string, kind: string): IndexedResource => ({
 });
 const planned = (r: string, kind: string, namespace: string, name: string): PlannedObject => {
   const original: KubeObject = { apiVersion: 'v1', kind, metadata: { name, namespace } };
-  return { key: `/${r}/${namespace}/${name}`, tier: 'config', level: 0, resource: resource(r, kind), head: original, owners: undefined, status: undefined, oldUid: undefined, original };
+  return { key: `/${r}/${namespace}/${name}`, tier: 'config', level: 0, resource: resource(r, kind), head: original, owners: undefined, status: undefined, oldUid: undefined, owns: false, original };
 };
 const many = (r: string, kind: string, namespaces: number, perNamespace: number) =>
   Array.from({ length: namespaces * perNamespace }, (_, i) => planned(r, kind, `ns-${i % namespaces}`, `${r}-${i}`));

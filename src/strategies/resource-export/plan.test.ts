@@ -68,6 +68,8 @@ describe('buildPlan', () => {
     expect(byName.get('a')!.owners).toEqual([ref('ConfigMap', 'b')]);
     expect(byName.get('c')!.owners).toBeUndefined();
     expect(byName.get('a')!.oldUid).toBe('uid-a');
+    // Only b is anyone's owner (a's other reference was dropped): only b's restored uid needs remembering.
+    expect([...byName.values()].filter((o) => o.owns).map((o) => o.head.metadata.name)).toEqual(['b']);
     expect(notes.render()).toEqual(['stale owner references dropped (owner not in the backup): 2 (ConfigMap app/a -> Gone gone, ConfigMap other/c -> ConfigMap b)']);
   });
 

@@ -29,6 +29,8 @@ export interface PlannedObject {
   status: unknown;
   /** The object's uid in the backed-up cluster (owner references point at it). */
   oldUid: string | undefined;
+  /** Another planned object names it as owner: its restored uid must be remembered (only then: 50k uids add up). */
+  owns: boolean;
   /** The object as backed up, before sanitizing: fields it has and the apply body lacks are left to the cluster. */
   original: KubeObject;
 }
@@ -74,11 +76,12 @@ export function buildPlan(resources: BackedUpResource[], options: SanitizeOption
       if (entry.group === '' && entry.resource === 'services') noteDroppedIp(item, entry, options, notes);
       const key = objectKey(entry.group, entry.resource, head.metadata.namespace, head.metadata.name);
       const owners = item.metadata.ownerReferences?.length ? item.metadata.ownerReferences : undefined;
-      planned.push({ key, tier, level: 0, resource: entry, head, owners, status: statusOf(item, entry), oldUid: item.metadata.uid, original: item });
+      planned.push({ key, tier, level: 0, resource: entry, head, owners, status: statusOf(item, entry), oldUid: item.metadata.uid, owns: false, original: item });
     }
   }
   const byUid = new Map(planned.filter((p) => p.oldUid).map((p) => [p.oldUid!, p]));
   for (const p of planned) keepKnownOwners(p, byUid, notes);
+  for (const ref of planned.flatMap((p) => p.owners ?? [])) byUid.get(ref.uid)!.owns = true;
   placeByOwners(planned, byUid);
   return groupSteps(planned);
 }
