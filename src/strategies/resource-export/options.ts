@@ -72,14 +72,19 @@ export function backupOptions(raw: Record<string, unknown>): BackupOptions {
   };
 }
 
-/** Reads restore options and applies defaults (existing=update, parallelism 16, timeout 10m). */
+/** Concurrent writes of a restore unless `parallelism` says otherwise. */
+export const DEFAULT_PARALLELISM = 32;
+
+/** Reads restore options and applies defaults (existing=update, parallelism 32, timeout 10m). */
 export function restoreOptions(raw: Record<string, unknown>): RestoreOptions {
   const o = raw as ResourceExportOptions;
   return {
     existing: o.existing ?? 'update',
     prune: o.prune ?? false,
     dryRun: o.dryRun ?? false,
-    parallelism: o.parallelism ?? 16,
+    // 32 writes in flight (the client's socket limit) cost a local 2-core apiserver ~12 % less CPU per Secret and etcd
+    // ~20 % less than 16, and wrote 15-20 % faster (bench/README.md, writes suite).
+    parallelism: o.parallelism ?? DEFAULT_PARALLELISM,
     keepNodePorts: o.keepNodePorts ?? false,
     namespaceMap: o.namespaceMap ?? {},
     timeoutMs: parseDuration(o.timeout ?? '10m'),
