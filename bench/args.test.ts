@@ -3,12 +3,12 @@ import { parseBenchArgs } from './args.js';
 
 describe('parseBenchArgs', () => {
   it('runs every suite with the documented defaults when given nothing', () => {
-    expect(parseBenchArgs([])).toEqual({ suites: ['cluster', 'strategies', 'cli', 'drill', 'velero', 'writes'], sizes: [1000, 10000], runs: 5, idleSeconds: 5, parallelism: 16, fsync: true, etcdMembers: 1 });
+    expect(parseBenchArgs([])).toEqual({ suites: ['cluster', 'strategies', 'cli', 'drill', 'velero', 'writes'], sizes: [1000, 10000], runs: 5, idleSeconds: 5, parallelism: 32, fsync: true, etcdMembers: 1 });
   });
 
   it('reads one suite and its options', () => {
-    const args = parseBenchArgs(['strategies', '--sizes', '500,2_000', '--parallelism=32', '--fsync', 'off']);
-    expect(args).toMatchObject({ suites: ['strategies'], sizes: [500, 2000], parallelism: 32, fsync: false });
+    const args = parseBenchArgs(['strategies', '--sizes', '500,2_000', '--parallelism=8', '--fsync', 'off']);
+    expect(args).toMatchObject({ suites: ['strategies'], sizes: [500, 2000], parallelism: 8, fsync: false });
     expect(parseBenchArgs(['cluster', '--etcd-members', '3']).etcdMembers).toBe(3);
   });
 

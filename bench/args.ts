@@ -1,3 +1,4 @@
+import { DEFAULT_PARALLELISM } from '../src/strategies/resource-export/options.js';
 import { parseArgs } from 'node:util';
 import { KdrillError } from '../src/core/errors.js';
 
@@ -22,7 +23,7 @@ export interface BenchArgs {
   etcdMembers: number;
 }
 
-const USAGE = 'usage: npm run bench -- [cluster|strategies|cli|drill|velero|writes|all] [--sizes 1000,10000] [--runs 5] [--idle 5] [--parallelism 16] [--fsync on|off] [--etcd-members 1|3|5]';
+const USAGE = 'usage: npm run bench -- [cluster|strategies|cli|drill|velero|writes|all] [--sizes 1000,10000] [--runs 5] [--idle 5] [--parallelism 32] [--fsync on|off] [--etcd-members 1|3|5]';
 
 /** Parses the arguments after `npm run bench --`; throws KdrillError E_SCENARIO_INVALID naming the bad one. */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
@@ -35,7 +36,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         sizes: { type: 'string', default: '1000,10000' },
         runs: { type: 'string', default: '5' },
         idle: { type: 'string', default: '5' },
-        parallelism: { type: 'string', default: '16' },
+        parallelism: { type: 'string', default: String(DEFAULT_PARALLELISM) },
         fsync: { type: 'string', default: 'on' },
         'etcd-members': { type: 'string', default: '1' },
       },
