@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
@@ -5,6 +7,8 @@ import { KubeApiError } from '../../kube/errors.js';
 import type { KubeClient } from '../../kube/client.js';
 import type { KubeList, KubeObject } from '../../kube/types.js';
 import type { ArtifactEntry, BackupWriter } from '../../store/types.js';
+import { storeFixture } from '../../store/fixtures/store-fixture.js';
+import { createLocalStore } from '../../store/local-store.js';
 import { exportResources } from './collect.js';
 import { backupOptions } from './options.js';
 import type { SelectedResource } from './resources.js';
@@ -61,9 +65,19 @@ describe('exportResources', () => {
         yield page([cm('a', 'second')]);
       },
     } as unknown as KubeClient;
-    const writer = memoryWriter();
-    const exported = await exportResources(client, [configmaps], backupOptions({}), writer);
-    expect((JSON.parse(writer.stored.get('resources/core/v1/configmaps.json')!) as KubeObject[]).map((o) => o.metadata.name)).toEqual(['first-2', 'second']);
-    expect(exported.resources[0]!.count).toBe(2);
+    // The real local store: the failed stream's name is freed and its half-written file removed.
+    const fx = await storeFixture();
+    try {
+      const store = createLocalStore({ root: fx.root, keys: fx.keys, audit: fx.audit });
+      const writer = await store.create({ strategy: 'resource-export', cluster: { name: 'c', provider: 'local', kubernetesVersion: 'v1.34.1' } });
+      const exported = await exportResources(client, [configmaps], backupOptions({}), writer);
+      const manifest = await writer.commit({});
+      const stored = await (await store.open(manifest.id)).get('resources/core/v1/configmaps.json');
+      expect((JSON.parse(stored.toString()) as KubeObject[]).map((o) => o.metadata.name)).toEqual(['first-2', 'second']);
+      expect(exported.resources[0]!.count).toBe(2);
+      expect(await readdir(join(fx.root, manifest.id), { recursive: true })).not.toContainEqual(expect.stringMatching(/tmp|partial/));
+    } finally {
+      await fx.cleanup();
+    }
   });
 });
