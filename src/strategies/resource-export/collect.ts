@@ -107,10 +107,10 @@ async function* keptPages(
     const path = collectionPath(apiVersion, r.name, ns);
     for await (const page of client.pages(path, { ...(labelSelector ? { labelSelector } : {}), ...(signal ? { signal } : {}) })) {
       const kept: KubeObject[] = [];
-      for (const item of page.items ?? []) {
-        if (isNamespaceList && options.namespaces && !options.namespaces.includes(item.metadata.name)) continue;
-        // Built-in lists omit apiVersion/kind on items; every stored object must say what it is.
-        const obj = item.apiVersion && item.kind ? item : { ...item, apiVersion, kind: r.kind };
+      for (const obj of page.items ?? []) {
+        if (isNamespaceList && options.namespaces && !options.namespaces.includes(obj.metadata.name)) continue;
+        // Built-in lists omit apiVersion/kind on items; every stored object must say what it is. The page is ours: no copy.
+        if (!obj.apiVersion || !obj.kind) Object.assign(obj, { apiVersion, kind: r.kind });
         const rule = objectSkipRule(r.group, r.name, obj, ctx, options.keepSkipped);
         if (rule) noteSkip(tally.skipped, rule, obj);
         else kept.push(obj);

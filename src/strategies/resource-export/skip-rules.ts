@@ -84,8 +84,9 @@ export function objectSkipRule(
   ctx: SkipContext,
   disabled: readonly string[] = [],
 ): SkipRuleId | undefined {
+  const type = `${group}/${resource}`;
   for (const [rule, test] of OBJECT_RULES) {
-    if (!disabled.includes(rule) && test(`${group}/${resource}`, obj, ctx)) return rule;
+    if (test(type, obj, ctx) && !disabled.includes(rule)) return rule;
   }
   return undefined;
 }
