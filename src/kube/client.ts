@@ -88,27 +88,26 @@ export class KubeClient {
     }
   }
 
-  /** LIST every page (limit + continue); restarts once from the beginning if the continue token expired (410). */
-  async listAll(path: string, options: ListOptions = {}): Promise<KubeList> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.listPages(path, options);
-      } catch (error) {
-        if (isExpired(error) && attempt < 2) continue;
-        throw error;
-      }
-    }
+  /** LIST every page (limit + continue); starts again from the beginning if the continue token expired (410). */
+  listAll(path: string, options: ListOptions = {}): Promise<KubeList> {
+    return this.againIfExpired(() => this.listPages(path, options));
   }
 
   /**
    * Visits a LIST a page at a time, holding one page. After an expired continue token (410) it starts again from the
    * first page, as listAll does: `visit` may then see an object twice, and must not mind.
    */
-  async listEach(path: string, options: ListOptions, visit: (items: KubeObject[]) => void | Promise<void>): Promise<void> {
+  listEach(path: string, options: ListOptions, visit: (items: KubeObject[]) => void | Promise<void>): Promise<void> {
+    return this.againIfExpired(async () => {
+      for await (const page of this.pages(path, options)) await visit(page.items ?? []);
+    });
+  }
+
+  /** Runs a whole LIST again, at most twice, when etcd compacted past its continue token. */
+  private async againIfExpired<T>(list: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        for await (const page of this.pages(path, options)) await visit(page.items ?? []);
-        return;
+        return await list();
       } catch (error) {
         if (isExpired(error) && attempt < 2) continue;
         throw error;
