@@ -48,6 +48,9 @@ export async function createBackupWriter(init: WriterInit): Promise<BackupWriter
     return entry;
   };
   const aad = (name: string) => `${init.id}/${name}`;
+  /** What the store keeps of `source`: sealed when asked, counted and hashed on the way. */
+  const storedForm = (source: Readable, name: string, sealed: boolean | undefined, hasher: ReturnType<typeof createHasher>) =>
+    chain(sealed ? chain(source, createSealer(dataKey, aad(name))) : source, hasher.stream);
 
   return {
     id: init.id,
@@ -63,8 +66,7 @@ export async function createBackupWriter(init: WriterInit): Promise<BackupWriter
       const plainSize = (await stat(path)).size;
       const size = options.sealed ? plainSize + SEAL_OVERHEAD : plainSize;
       const hasher = createHasher();
-      const source = createReadStream(path);
-      const body = options.sealed ? chain(chain(source, createSealer(dataKey, aad(name))), hasher.stream) : chain(source, hasher.stream);
+      const body = storedForm(createReadStream(path), name, options.sealed, hasher);
       await init.sink.write(name, body, size).catch((error: unknown) => {
         body.destroy();
         throw error;
@@ -76,7 +78,7 @@ export async function createBackupWriter(init: WriterInit): Promise<BackupWriter
     async putStream(name, body, options = {}) {
       claim(name, options.sealed);
       const hasher = createHasher();
-      const stored = options.sealed ? chain(chain(body, createSealer(dataKey, aad(name))), hasher.stream) : chain(body, hasher.stream);
+      const stored = storedForm(body, name, options.sealed, hasher);
       try {
         await (init.sink.writeUnsized ? init.sink.writeUnsized(name, stored) : spoolThenWrite(init.sink, name, stored));
         return record({ name, ...hasher.result(), sealed: options.sealed === true, mediaType: options.mediaType });

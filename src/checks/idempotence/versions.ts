@@ -51,12 +51,14 @@ export async function writesSince(client: KubeClient, before: VersionSnapshot, s
   await listEach(client, before.resources, scope, (obj) => {
     const key = objectKey(obj);
     const old = before.versions.get(key);
-    const manager = old === obj.metadata.resourceVersion ? undefined : newestManager(obj);
-    seen.set(key, old === obj.metadata.resourceVersion ? undefined : { key, change: old === undefined ? 'created' : 'changed', ...(manager ? { manager } : {}) });
+    if (old === obj.metadata.resourceVersion) return void seen.set(key, undefined);
+    const manager = newestManager(obj);
+    seen.set(key, { key, change: old === undefined ? 'created' : 'changed', ...(manager ? { manager } : {}) });
   });
   const changed = [...seen.values()].filter((w): w is ObjectWrite => w !== undefined);
-  const writes = changed.filter((w) => !(w.manager && CLUSTER_MANAGERS.has(w.manager)));
-  const byCluster = changed.filter((w) => w.manager && CLUSTER_MANAGERS.has(w.manager));
+  const byClusterManager = (w: ObjectWrite) => w.manager !== undefined && CLUSTER_MANAGERS.has(w.manager);
+  const writes = changed.filter((w) => !byClusterManager(w));
+  const byCluster = changed.filter(byClusterManager);
   for (const key of before.versions.keys()) if (!seen.has(key)) writes.push({ key, change: 'deleted' });
   return { writes: writes.sort((a, b) => a.key.localeCompare(b.key)), byCluster };
 }

@@ -116,11 +116,13 @@ async function* keptPages(
         else kept.push(obj);
       }
       tally.count += kept.length;
-      for (const o of kept) tally.namespaces.add(isNamespaceList ? o.metadata.name : (o.metadata.namespace ?? ''));
+      for (const o of kept) {
+        const ns = isNamespaceList ? o.metadata.name : o.metadata.namespace;
+        if (ns) tally.namespaces.add(ns);
+      }
       yield kept;
     }
   }
-  tally.namespaces.delete('');
 }
 
 /** A JSON array of every object the pages hold, as buffers of one page each. */

@@ -27,7 +27,7 @@ export interface LiveBatch {
  * keep their one cluster-wide LIST; a larger type is split by namespace, each batch listing only its namespaces.
  */
 export function liveBatches(objects: PlannedObject[], limit = BATCH_OBJECTS): LiveBatch[] {
-  const byType = groupBy(objects, (o) => `${o.head.apiVersion}|${o.head.kind}`);
+  const byType = groupBy(objects, typeId);
   const batches: LiveBatch[] = [];
   let small: PlannedObject[] = [];
   for (const typed of byType.values()) {
@@ -91,7 +91,7 @@ export async function listLive(
   const wanted = new Set(objects.map((o) => o.key));
   const groups = new Map<string, { sample: PlannedObject; namespaces: Set<string> }>();
   for (const o of objects) {
-    const id = `${o.head.apiVersion}|${o.head.kind}`;
+    const id = typeId(o);
     const group = groups.get(id) ?? { sample: o, namespaces: new Set<string>() };
     if (o.head.metadata.namespace) group.namespaces.add(o.head.metadata.namespace);
     groups.set(id, group);
@@ -114,6 +114,11 @@ export async function listLive(
     }
   });
   return live;
+}
+
+/** One resource type's objects share this (one LIST per type and namespace). */
+function typeId(o: PlannedObject): string {
+  return `${o.head.apiVersion}|${o.head.kind}`;
 }
 
 function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
